@@ -1,0 +1,49 @@
+# The README's commands. `make test` sets itself up on a fresh machine.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# On CPU machines torch==2.13.0 is a local CPU build; a plain `torch` would pull a multi-GB CUDA build.
+TORCH ?= torch==2.13.0
+# Two nbdev-test workers on two cores: one thread each, so they don't fight.
+NB_THREADS ?= 1
+
+.PHONY: setup test nbcheck nbtest pytest lab export readme gpu-check bench clean
+
+setup: $(VENV)/.ok
+
+$(VENV)/.ok: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+# nbdev-clean and nbdev-export must leave git as it was: notebooks are clean, the library is what they export.
+nbcheck: setup
+	@before=$$(git status --porcelain; git diff); \
+	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(PY) tools/readme.py; \
+	after=$$(git status --porcelain; git diff); \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "nbdev-clean / nbdev-export / tools/readme.py changed the tree: commit the cleaned notebooks and exported library"; \
+	  git status --short; exit 1; fi
+	@echo "nbcheck: notebooks clean, library and README in step"
+
+nbtest: setup
+	OMP_NUM_THREADS=$(NB_THREADS) $(BIN)/nbdev-test --n_workers 2 --timing
+
+pytest: setup
+	OMP_NUM_THREADS=2 $(PY) -m pytest -q tests
+
+test: nbcheck nbtest pytest
+
+export: setup
+	$(BIN)/nbdev-clean && $(BIN)/nbdev-export && $(PY) tools/readme.py
+
+readme: setup
+	$(PY) tools/readme.py
+
+lab: setup
+	$(BIN)/jupyter lab nbs
+
+clean:
+	rm -rf $(VENV) build *.egg-info
