@@ -8,13 +8,13 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/data.html.md"""
 __all__ = ['SKIP_DIRS', 'TEST_DIRS', 'DEF_START', 'LOCAL_BUILDERS', 'SPLITS', 'TOKENIZED_FEATURES', 'stdlib_root', 'stdlib_files',
            'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats']
 
-# %% ../nbs/07_data.ipynb #875049a0
-import hashlib, re, sys, sysconfig, warnings
+# %% ../nbs/07_data.ipynb #bd5bedc1
+import hashlib, os, re, sys, sysconfig, warnings
 from pathlib import Path
 import datasets
 from datasets import Dataset, IterableDataset, Features, Sequence, Value
 
-# %% ../nbs/07_data.ipynb #fce12b7d
+# %% ../nbs/07_data.ipynb #83d43b53
 SKIP_DIRS = {'site-packages', 'dist-packages', '__pycache__'}
 TEST_DIRS = {'test', 'tests', 'idle_test'}
 
@@ -30,7 +30,7 @@ def stdlib_files(root:Path|None=None, # the standard library directory (default:
     skip = SKIP_DIRS | (set() if include_tests else TEST_DIRS)
     return [p for p in sorted(root.rglob('*.py')) if not skip & set(p.relative_to(root).parts[:-1])]
 
-# %% ../nbs/07_data.ipynb #74a3ca88
+# %% ../nbs/07_data.ipynb #fd0b98c4
 def in_validation(rel_path:str, # a path relative to the corpus root, with `/` separators
                   valid_pct:float=0.05, # the share of files held out
                  ) -> bool:
@@ -38,13 +38,13 @@ def in_validation(rel_path:str, # a path relative to the corpus root, with `/` s
     h = int.from_bytes(hashlib.md5(rel_path.encode('utf-8')).digest()[:8], 'big')
     return h / 2**64 < valid_pct
 
-# %% ../nbs/07_data.ipynb #87ae9714
+# %% ../nbs/07_data.ipynb #b0d3e12e
 DEF_START = re.compile(r'^(?:    )?(?:@|def |async def |class )')
 
 def split_definitions(text:str, # a Python source
-                      max_chars:int=3000, # longest piece wanted (a single definition may be longer)
+                      max_chars:int=3000, # longest piece wanted (a single longer line stays whole)
                      ) -> list[str]:
-    "Cut `text` before top-level (or method) definitions into pieces of at most about `max_chars`."
+    "Cut `text` before top-level (or method) definitions, else between lines, into pieces of at most `max_chars`."
     if len(text) <= max_chars: return [text]
     lines = text.splitlines(keepends=True)
     units, cur = [], []
@@ -53,22 +53,30 @@ def split_definitions(text:str, # a Python source
         if cur and DEF_START.match(line) and not prev_decorator: units.append(''.join(cur)); cur = []
         cur.append(line)
     units.append(''.join(cur))
-    pieces = ['']
+    small = []
+    for u in units:  # a definition longer than max_chars: cut between lines
+        if len(u) <= max_chars: small.append(u); continue
+        chunk = ''
+        for line in u.splitlines(keepends=True):
+            if chunk and len(chunk) + len(line) > max_chars: small.append(chunk); chunk = ''
+            chunk += line
+        small.append(chunk)
+    units, pieces = small, ['']
     for u in units:
         if pieces[-1] and len(pieces[-1]) + len(u) > max_chars: pieces.append('')
         pieces[-1] += u
     return pieces
 
-# %% ../nbs/07_data.ipynb #bfb69542
+# %% ../nbs/07_data.ipynb #2d938461
 LOCAL_BUILDERS = {'.txt': 'text', '.json': 'json', '.jsonl': 'json', '.parquet': 'parquet'}
 SPLITS = ('train', 'validation')
 
-def _stdlib_docs(paths, root, split, valid_pct, max_chars, version):
+def _stdlib_docs(paths, root, split, valid_pct, max_chars, cache_key):
     for p in paths:
         rel = Path(p).relative_to(root).as_posix()
         if in_validation(rel, valid_pct) != (split == 'validation'): continue
         text = Path(p).read_text(encoding='utf-8', errors='replace')
-        for piece in split_definitions(text, max_chars): yield {'text': piece, 'path': rel}
+        for piece in cache_key['splitter'](text, max_chars): yield {'text': piece, 'path': rel}
 
 def drop_blank(ds:Dataset, # a corpus with a `text` column
               ) -> tuple[Dataset, int]:
@@ -88,7 +96,7 @@ def _local_files(name):
                          f"ending in one of {sorted(LOCAL_BUILDERS)}")
     return LOCAL_BUILDERS[files[0].suffix], [str(f) for f in files]
 
-# %% ../nbs/07_data.ipynb #29295a5c
+# %% ../nbs/07_data.ipynb #954b5870
 def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or a `datasets` hub name
                 split:str='train', # 'train' or 'validation' for 'stdlib'; the dataset's own split names otherwise
                 streaming:bool=False, # hub/local corpora: stream an `IterableDataset` instead of loading it
@@ -107,8 +115,11 @@ def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or 
         in_split = [p for p in paths if in_validation(Path(p).relative_to(root).as_posix(), valid_pct) == (split == 'validation')]
         if not in_split: raise ValueError(f"corpus 'stdlib' (split {split!r}) is empty: none of its {len(paths)} files "
                                           f"fall in it (max_files={max_files}, valid_pct={valid_pct})")
+        # the cache is keyed on these arguments: the files' sizes and times, Python's version, the splitter's code
+        cache_key = dict(stamps=[(os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in in_split],
+                         version=sys.version, splitter=split_definitions)
         ds = Dataset.from_generator(_stdlib_docs, gen_kwargs=dict(paths=in_split, root=str(root), split=split,
-                                    valid_pct=valid_pct, max_chars=max_chars, version=sys.version),
+                                    valid_pct=valid_pct, max_chars=max_chars, cache_key=cache_key),
                                     features=Features({'text': Value('string'), 'path': Value('string')}))
     elif Path(name).expanduser().suffix in LOCAL_BUILDERS or Path(name).expanduser().exists():
         builder, data_files = _local_files(name)
@@ -130,7 +141,7 @@ def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or 
     if len(ds) == 0: raise ValueError(f"corpus {name!r} (split {split!r}) is empty: it has no document with non-whitespace text")
     return ds
 
-# %% ../nbs/07_data.ipynb #c8093173
+# %% ../nbs/07_data.ipynb #fdf1ba22
 TOKENIZED_FEATURES = Features({'input_ids': Sequence(Value('int32')), 'length': Value('int32')})
 
 def _encode_batch(batch, tok):
@@ -150,7 +161,7 @@ def tokenize_corpus(ds:Dataset|IterableDataset, # a corpus with a `text` column
     if isinstance(ds, IterableDataset): return ds.map(_encode_batch, **kw)
     return ds.map(_encode_batch, num_proc=num_proc, features=TOKENIZED_FEATURES, desc='tokenizing', **kw)
 
-# %% ../nbs/07_data.ipynb #2ea03959
+# %% ../nbs/07_data.ipynb #47844850
 def corpus_stats(ds:Dataset, # a corpus with a `text` column (and `path` for 'stdlib')
                  toks:Dataset|None=None, # the same corpus tokenized, for the token count
                 ) -> dict:
