@@ -8,13 +8,13 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/data.html.md"""
 __all__ = ['SKIP_DIRS', 'TEST_DIRS', 'DEF_START', 'LOCAL_BUILDERS', 'SPLITS', 'TOKENIZED_FEATURES', 'stdlib_root', 'stdlib_files',
            'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats']
 
-# %% ../nbs/07_data.ipynb #bd5bedc1
+# %% ../nbs/07_data.ipynb #dd3ecda3
 import hashlib, os, re, sys, sysconfig, warnings
 from pathlib import Path
 import datasets
 from datasets import Dataset, IterableDataset, Features, Sequence, Value
 
-# %% ../nbs/07_data.ipynb #83d43b53
+# %% ../nbs/07_data.ipynb #07cd946a
 SKIP_DIRS = {'site-packages', 'dist-packages', '__pycache__'}
 TEST_DIRS = {'test', 'tests', 'idle_test'}
 
@@ -30,7 +30,7 @@ def stdlib_files(root:Path|None=None, # the standard library directory (default:
     skip = SKIP_DIRS | (set() if include_tests else TEST_DIRS)
     return [p for p in sorted(root.rglob('*.py')) if not skip & set(p.relative_to(root).parts[:-1])]
 
-# %% ../nbs/07_data.ipynb #fd0b98c4
+# %% ../nbs/07_data.ipynb #21cf2bd0
 def in_validation(rel_path:str, # a path relative to the corpus root, with `/` separators
                   valid_pct:float=0.05, # the share of files held out
                  ) -> bool:
@@ -38,7 +38,7 @@ def in_validation(rel_path:str, # a path relative to the corpus root, with `/` s
     h = int.from_bytes(hashlib.md5(rel_path.encode('utf-8')).digest()[:8], 'big')
     return h / 2**64 < valid_pct
 
-# %% ../nbs/07_data.ipynb #b0d3e12e
+# %% ../nbs/07_data.ipynb #41d78174
 DEF_START = re.compile(r'^(?:    )?(?:@|def |async def |class )')
 
 def split_definitions(text:str, # a Python source
@@ -67,7 +67,7 @@ def split_definitions(text:str, # a Python source
         pieces[-1] += u
     return pieces
 
-# %% ../nbs/07_data.ipynb #2d938461
+# %% ../nbs/07_data.ipynb #161a6d93
 LOCAL_BUILDERS = {'.txt': 'text', '.json': 'json', '.jsonl': 'json', '.parquet': 'parquet'}
 SPLITS = ('train', 'validation')
 
@@ -96,7 +96,7 @@ def _local_files(name):
                          f"ending in one of {sorted(LOCAL_BUILDERS)}")
     return LOCAL_BUILDERS[files[0].suffix], [str(f) for f in files]
 
-# %% ../nbs/07_data.ipynb #954b5870
+# %% ../nbs/07_data.ipynb #5eee344a
 def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or a `datasets` hub name
                 split:str='train', # 'train' or 'validation' for 'stdlib'; the dataset's own split names otherwise
                 streaming:bool=False, # hub/local corpora: stream an `IterableDataset` instead of loading it
@@ -141,7 +141,7 @@ def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or 
     if len(ds) == 0: raise ValueError(f"corpus {name!r} (split {split!r}) is empty: it has no document with non-whitespace text")
     return ds
 
-# %% ../nbs/07_data.ipynb #fdf1ba22
+# %% ../nbs/07_data.ipynb #1a87671b
 TOKENIZED_FEATURES = Features({'input_ids': Sequence(Value('int32')), 'length': Value('int32')})
 
 def _encode_batch(batch, tok):
@@ -152,16 +152,17 @@ def tokenize_corpus(ds:Dataset|IterableDataset, # a corpus with a `text` column
                     tok, # a `tokenizers.Tokenizer` (or a transformers fast tokenizer)
                     num_proc:int|None=None, # worker processes for `Dataset.map`
                     batch_size:int=1000, # documents per call to the tokenizer
+                    **kwargs, # passed on to `Dataset.map` (e.g. `load_from_cache_file=False`)
                    ) -> Dataset|IterableDataset:
     "Tokenize every document as `[CLS] text [SEP]`: columns `input_ids` (int32) and `length`; cached."
     tok = getattr(tok, 'backend_tokenizer', tok)
     if 'text' not in (ds.column_names or ['text']):
         raise ValueError(f"tokenize_corpus needs a `text` column; the dataset has {ds.column_names}")
-    kw = dict(batched=True, batch_size=batch_size, fn_kwargs=dict(tok=tok), remove_columns=ds.column_names)
+    kw = dict(batched=True, batch_size=batch_size, fn_kwargs=dict(tok=tok), remove_columns=ds.column_names, **kwargs)
     if isinstance(ds, IterableDataset): return ds.map(_encode_batch, **kw)
     return ds.map(_encode_batch, num_proc=num_proc, features=TOKENIZED_FEATURES, desc='tokenizing', **kw)
 
-# %% ../nbs/07_data.ipynb #47844850
+# %% ../nbs/07_data.ipynb #ca261b5f
 def corpus_stats(ds:Dataset, # a corpus with a `text` column (and `path` for 'stdlib')
                  toks:Dataset|None=None, # the same corpus tokenized, for the token count
                 ) -> dict:
