@@ -29,7 +29,7 @@ nbcheck: setup
 	@echo "nbcheck: notebooks clean, library and README in step"
 
 nbtest: setup
-	OMP_NUM_THREADS=$(NB_THREADS) $(BIN)/nbdev-test --n_workers 2 --timing
+	OMP_NUM_THREADS=$(NB_THREADS) $(BIN)/nbdev-test --n-workers 2 --timing
 
 pytest: setup
 	OMP_NUM_THREADS=2 $(PY) -m pytest -q tests
