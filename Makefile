@@ -47,3 +47,11 @@ lab: setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The GPU check: on a CUDA machine, the `gpu`/`slow` notebook cells and the full benchmark (under 8 minutes on one H100);
+# on a CPU, the `slow` cells and a small benchmark. Needs no venv: wheels from .whl/ (`bash tools/gpu_check.sh --fetch-wheels`).
+gpu-check:
+	bash tools/gpu_check.sh
+
+bench: setup
+	$(BIN)/modernbert-bench
