@@ -42,6 +42,12 @@ export: setup
 readme: setup
 	$(PY) tools/readme.py
 
+# Pretrain `tiny` on the Python standard library (2 CPU cores, < 15 min); a new folder under runs/ each time.
+PRETRAIN_OUT ?= runs/tiny-$(shell date +%Y%m%d-%H%M%S)
+.PHONY: pretrain
+pretrain: setup
+	OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(BIN)/modernbert-pretrain --preset tiny --corpus stdlib --out $(PRETRAIN_OUT) --time-limit 12
+
 lab: setup
 	$(BIN)/jupyter lab nbs
 
