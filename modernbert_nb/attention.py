@@ -37,8 +37,10 @@ def local_attention_blocked(q, k, v,              # (B, H, L, hd)
     span = lambda t: F.pad(t, (0, 0, w, Lp - L + w)).unfold(2, C + 2 * w, C).transpose(-1, -2)  # (B, H, nb, C+2w, hd)
     r, s = torch.arange(C, device=q.device)[:, None], torch.arange(C + 2 * w, device=q.device)[None, :]
     key_pos = torch.arange(nb, device=q.device)[:, None, None] * C - w + s   # each span's key positions (nb, 1, C+2w)
-    m = ((s - r) >= 0) & ((s - r) <= 2 * w) & (key_pos >= 0) & (key_pos < L) # (nb, C, C+2w)
-    if lengths is not None: m = m & (key_pos < lengths.view(B, 1, 1, 1, 1))     # (B, 1, nb, C, C+2w): no padded keys
+    limit = torch.tensor(L, device=q.device) if lengths is None else lengths.view(B, 1, 1, 1, 1)
+    query_pos = torch.arange(nb, device=q.device)[:, None, None] * C + r      # (nb, C, 1)
+    m = ((s - r) >= 0) & ((s - r) <= 2 * w) & (key_pos >= 0) & (key_pos < limit)  # no padded keys
+    m = m | (query_pos >= limit)            # padded queries see their whole span: finite rows, dropped, zero gradient
     o = F.scaled_dot_product_attention(qb, span(k), span(v), attn_mask=m, dropout_p=dropout_p, scale=scale)
     return o.reshape(B, H, Lp, hd)[:, :, :L]
 
@@ -89,8 +91,9 @@ class VarlenBatch:
             if window is None and self.uniform: return None
             m = window_mask(T, window, self.device)[None, None]
             if not self.uniform:
-                key_real = torch.arange(T, device=self.device)[None, :] < self.seqlens[:, None]     # (n_seqs, T)
-                m = m & key_real[:, None, None, :]
+                real = torch.arange(T, device=self.device)[None, :] < self.seqlens[:, None]         # (n_seqs, T)
+                m = m & real[:, None, None, :]                    # only real keys
+                m = m | ~real[:, None, :, None]                   # padding queries see everything (see below)
             return m
         return self.cached(('mask', window), make)
 
