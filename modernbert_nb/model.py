@@ -159,21 +159,22 @@ class ModernBertModel(ModernBertPreTrainedModel):
                 max_seqlen:int|None=None,                     # longest document, with cu_seqlens
                 position_ids:torch.Tensor|None=None):         # (total,), unpadded call only
         "Hidden states: (B, T, D) for a padded batch (zeros at padding), (total, D) for an unpadded one."
+        flat, batch, indices, shape = self.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
+        h = self.forward_unpadded(flat, batch, position_ids)
+        return h if indices is None else pad_output(h, indices, *shape)
+
+    def prepare_inputs(self, input_ids, attention_mask=None, cu_seqlens=None, max_seqlen=None):
+        "Check either kind of input; return flat ids, their VarlenBatch, and (for a padded batch) the indices and (B, T) to repad."
         if cu_seqlens is not None:
             check_input_ids(input_ids, self.config, 1)
             check_cu_seqlens(cu_seqlens, max_seqlen, input_ids.shape[0]); check_lengths(max_seqlen, self.config)
-            return self.forward_unpadded(input_ids, VarlenBatch(cu_seqlens, max_seqlen), position_ids)
-        flat, indices, batch, (B, T) = self.unpad(input_ids, attention_mask)
-        return pad_output(self.forward_unpadded(flat, batch), indices, B, T)
-
-    def unpad(self, input_ids, attention_mask):
-        "Check a padded batch and unpad it: flat ids, indices, VarlenBatch, (B, T)."
+            return input_ids, VarlenBatch(cu_seqlens, max_seqlen), None, None
         check_input_ids(input_ids, self.config, 2)
         if attention_mask is None: attention_mask = torch.ones_like(input_ids)
         check_attention_mask(attention_mask, input_ids)
         flat, indices, cu, mx = unpad_input(input_ids, attention_mask)
         check_lengths(mx, self.config)
-        return flat, indices, VarlenBatch(cu, mx), input_ids.shape
+        return flat, VarlenBatch(cu, mx), indices, tuple(input_ids.shape)
 
 # %% ../nbs/06_model.ipynb #a002e5ba
 @dataclass
@@ -204,19 +205,16 @@ class ModernBertForMaskedLM(ModernBertPreTrainedModel):
 
     def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None):
         "Logits (B, T, V) padded or (total, V) unpadded; with labels (-100 = none), loss and logits at labelled positions."
-        if cu_seqlens is None:
-            flat, indices, batch, (B, T) = self.model.unpad(input_ids, attention_mask)
-            h = self.model.forward_unpadded(flat, batch)                  # (total, D)
-            if labels is not None: labels = labels.flatten()[indices]
-        else:
-            h = self.model(input_ids, cu_seqlens=cu_seqlens, max_seqlen=max_seqlen, position_ids=position_ids)
+        flat, batch, indices, shape = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
+        h = self.model.forward_unpadded(flat, batch, position_ids)        # (total, D)
+        if labels is not None and indices is not None: labels = labels.flatten()[indices]
         if labels is not None:
             keep = labels != self.config.sparse_pred_ignore_index
             logits = self.decoder(self.head(h[keep]))                      # (n_masked, V)
             loss = F.cross_entropy(logits.float(), labels[keep]) if keep.any() else logits.sum() * 0.0
             return ModelOutput(loss, logits)
         logits = self.decoder(self.head(h))                                # (total, V)
-        return ModelOutput(None, logits if cu_seqlens is not None else pad_output(logits, indices, B, T))
+        return ModelOutput(None, logits if indices is None else pad_output(logits, indices, *shape))
 
 # %% ../nbs/06_model.ipynb #1a39d19c
 def pool(h:torch.Tensor, batch:VarlenBatch, how:str) -> torch.Tensor:
@@ -239,12 +237,8 @@ class ModernBertForSequenceClassification(ModernBertPreTrainedModel):
 
     def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None):
         "Logits (n_seqs, num_labels); loss when labels are given."
-        if cu_seqlens is None:
-            flat, _, batch, _ = self.model.unpad(input_ids, attention_mask)
-            h = self.model.forward_unpadded(flat, batch)
-        else:
-            h = self.model(input_ids, cu_seqlens=cu_seqlens, max_seqlen=max_seqlen, position_ids=position_ids)
-            batch = VarlenBatch(cu_seqlens, max_seqlen)
+        flat, batch, _, _ = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
+        h = self.model.forward_unpadded(flat, batch, position_ids)        # (total, D)
         logits = self.classifier(self.drop(self.head(pool(h, batch, self.config.classifier_pooling))))
         return ModelOutput(None if labels is None else self.loss(logits, labels), logits)
 
