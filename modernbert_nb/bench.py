@@ -184,10 +184,10 @@ def ratios(rows) -> dict:
     for (model, impl, setting), v in tps.items():
         if not impl.startswith('ours'): continue
         ref = tps.get((model, 'transformers sdpa', setting))
-        if ref: out[f"{model} {impl.split(', ')[-1]} / transformers, {setting}"] = v / ref
+        if ref: out[f"{model} {impl[len('ours '):]} / transformers, {setting}"] = v / ref
         if setting.endswith('var') and impl.endswith('packed'):
             fixed = tps.get((model, impl, setting.replace('var', 'fixed')))
-            if fixed: out[f"{model} packed var / fixed, {setting.split()[0]}"] = v / fixed
+            if fixed: out[f"{model} {impl[len('ours '):]} var / fixed, {setting.split()[0]}"] = v / fixed
     return out
 
 def format_table(result:dict) -> str:
@@ -225,7 +225,10 @@ def run_bench(models:str|None=None, slots:int|None=None, short:int|None=None, lo
     log(f"{b.meta['device']}: measured {b.dtype} matmul peak {b.meta['peak_flops'] / 1e12:.1f} TFLOP/s; {versions()}")
     for i, preset in enumerate(models):
         if i and b.left() <= 0: break
-        try: bench_modernbert(b, preset, attn_impl, compile, small, hf=hf)
+        try:
+            bench_modernbert(b, preset, attn_impl, compile, small, hf=hf)
+            if not gpu and attn_impl != 'sdpa' and b.left() > 0:    # on a CPU also the CPU's default backend, sdpa
+                bench_modernbert(b, preset, 'sdpa', False, small, hf=False)
         except Exception as e: b.rows.append(dict(model=f"ModernBERT-{preset}", error=f"{type(e).__name__}: {e}")); log(traceback.format_exc())
         if i == 0 and peers and b.left() > 0: bench_peers(b, small)           # peers after the base model, before large
     b.save()
