@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/attention.html.md"""
 
 # %% ../nbs/03_attention.ipynb #83fc17ac
 from __future__ import annotations
-import importlib, math
+import importlib
 import torch, torch.nn.functional as F
 from torch import nn
 from .config import ModernBertConfig, ATTN_IMPLS

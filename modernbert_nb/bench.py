@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/benchmarks.html.md"""
 
 # %% ../nbs/13_benchmarks.ipynb #ee84fcb6
 from __future__ import annotations
-import gc, json, math, os, platform, sys, tempfile, time, traceback
+import gc, json, os, platform, tempfile, time, traceback
 from pathlib import Path
 import torch
 from fastcore.script import call_parse

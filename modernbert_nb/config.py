@@ -7,7 +7,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/config.html.md"""
 # %% ../nbs/00_config.ipynb #74e6e6ad
 from __future__ import annotations
 import json, os, tempfile
-from dataclasses import dataclass, field, fields, asdict, replace
+from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 
 # %% auto #0

@@ -6,9 +6,9 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/flex.html.md"""
 
 # %% ../nbs/03a_flex.ipynb #411375d8
 from __future__ import annotations
-import math, warnings
+import warnings
 import torch, torch.nn.functional as F
-from torch.nn.attention.flex_attention import BlockMask, create_block_mask, flex_attention
+from torch.nn.attention.flex_attention import BlockMask, flex_attention
 from .attention import VarlenBatch, register_attention
 
 # %% auto #0

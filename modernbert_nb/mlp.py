@@ -6,8 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/mlp.html.md"""
 
 # %% ../nbs/05_mlp.ipynb #71531260
 from __future__ import annotations
-import math
-import torch, torch.nn.functional as F
+import torch
 from torch import nn
 from .config import ModernBertConfig
 

@@ -12,7 +12,7 @@ import torch, torch.nn.functional as F
 from torch import nn
 from .config import ModernBertConfig
 from .rope import RotaryEmbedding
-from .attention import ModernBertAttention, VarlenBatch, default_attn_impl, get_attention
+from .attention import ModernBertAttention, VarlenBatch, default_attn_impl
 from .unpadding import unpad_input, pad_output
 from .mlp import ModernBertMLP, get_activation
 

@@ -6,14 +6,14 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/pretraining.html.md"""
 
 # %% ../nbs/10_pretraining.ipynb #c3417347
 from __future__ import annotations
-import argparse, hashlib, json, math, os, sys, time, warnings
+import argparse, hashlib, json, sys, time, warnings
 from pathlib import Path
 import torch
 from .config import ModernBertConfig, PRESETS
 from .model import ModernBertForMaskedLM
 from .optim import StableAdamW, param_groups, WSDSchedule, batch_size_at
 from .learner import (Learner, Callback, CancelFitException, ValidCB, MetricsCB, ProgressCB, HeldOut,
-                                   evaluate, setup_distributed, all_sum, read_metrics)
+                                   evaluate, setup_distributed, read_metrics)
 from .trainstate import CheckpointCB, save_checkpoint, load_checkpoint, latest_checkpoint, truncate_metrics, _gather
 
 # %% auto #0

@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/sizing.html.md"""
 
 # %% ../nbs/00a_sizing.ipynb #131b9e70
 from __future__ import annotations
-from .config import ModernBertConfig, PRESETS
+from .config import ModernBertConfig
 
 # %% auto #0
 __all__ = ['HEADS', 'param_counts', 'non_embedding_params', 'keys_per_query', 'flop_counts', 'flops_per_token', 'mfu',
