@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 # Two nbdev-test workers on two cores: one thread each, so they don't fight.
 NB_THREADS ?= 1
 
-.PHONY: setup test nbcheck nbtest pytest lab export readme gpu-check bench clean
+.PHONY: setup test nbcheck nbtest pytest lab export readme gpu-check gpu-sweep bench clean
 
 setup: $(VENV)/.ok
 
@@ -58,6 +58,10 @@ clean:
 # on a CPU, the `slow` cells and a small benchmark. Needs no venv: wheels from .whl/ (`bash tools/gpu_check.sh --fetch-wheels`).
 gpu-check:
 	bash tools/gpu_check.sh
+
+# Which flex settings make the forward fastest, and a profile of where its time goes (one H100 call, ~5 minutes).
+gpu-sweep:
+	PYTHONPATH=$(CURDIR) $${PYTHON:-python3} tools/gpu_sweep.py --out $${OUT:-runs/gpu_sweep}
 
 bench: setup
 	$(BIN)/modernbert-bench

@@ -12,8 +12,9 @@ from torch.nn.attention.flex_attention import BlockMask, flex_attention
 from .attention import VarlenBatch, register_attention
 
 # %% auto #0
-__all__ = ['FLEX_BLOCK', 'COMPILE_ON_CPU', 'doc_ids', 'document_mask_mod', 'varlen_block_mask', 'bucket_tokens', 'flex_kernel',
-           'raise_recompile_limit', 'block_mask_for', 'flex_varlen_attention']
+__all__ = ['FLEX_BLOCK', 'COMPILE_ON_CPU', 'LOCAL_KV_BLOCK', 'FLEX_CONTIGUOUS', 'doc_ids', 'document_mask_mod',
+           'varlen_block_mask', 'bucket_tokens', 'flex_kernel', 'raise_recompile_limit', 'kv_block_for',
+           'block_mask_for', 'flex_varlen_attention']
 
 # %% ../nbs/03a_flex.ipynb #fad7af4c
 def doc_ids(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
@@ -40,37 +41,39 @@ FLEX_BLOCK = 128   # FlexAttention's tile: 128 queries x 128 keys
 def varlen_block_mask(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
                       total:int,               # tokens in the run, padding included (>= cu_seqlens[-1])
                       window:int|None=None,    # local layers: |q - kv| <= window; None: whole documents
-                      block:int=FLEX_BLOCK,    # tile size
+                      block:int=FLEX_BLOCK,    # query tile size
+                      kv_block:int|None=None,  # key tile size (default: `block`)
                      ) -> BlockMask:
     "FlexAttention BlockMask for documents laid end to end, computed from cu_seqlens per tile (never per pair)."
     cu, dev = cu_seqlens.long(), cu_seqlens.device
-    nb = -(-total // block)                                           # query tiles = key tiles
+    qb, kb = block, kv_block or block
+    nq, nk = -(-total // qb), -(-total // kb)                         # query tiles, key tiles
+    ceil = lambda a: -((-a) // kb)                                    # ceil(a / kb), in key tiles
     n_real = cu[-1]
     doc = doc_ids(cu, total)
-    i = torch.arange(nb, device=dev)
-    qs = i * block                                                    # first token of each query tile
-    qe = torch.minimum(qs + block, n_real) - 1                        # its last real token
+    i = torch.arange(nq, device=dev)
+    qs = i * qb                                                       # first token of each query tile
+    qe = torch.minimum(qs + qb, n_real) - 1                           # its last real token
     live = qs < n_real                                                # tiles that hold a real query
     d0, d1 = doc[qs].long().clamp(min=0), doc[qe.clamp(min=0)].long().clamp(min=0)
     lo, hi = cu[d0], cu[d1 + 1]                                       # keys [lo, hi): the documents the tile touches
     if window is not None: lo, hi = torch.maximum(lo, qs - window), torch.minimum(hi, qe + window + 1)
-    lo_b, hi_b = lo // block, (hi - 1) // block + 1                   # key tiles [lo_b, hi_b)
+    lo_b, hi_b = lo // kb, (hi - 1) // kb + 1                         # key tiles [lo_b, hi_b)
     # full tiles: the query tile is one document, all real, and so is the key tile (and, locally, all pairs within w)
-    one_doc = live & (d0 == d1) & (qs + block <= n_real)
-    f_lo, f_hi = (cu[d0] + block - 1) // block, cu[d0 + 1] // block
-    if window is not None:
-        r = (window - block + 1) // block if window >= block - 1 else -1
-        f_lo, f_hi = torch.maximum(f_lo, i - r), torch.minimum(f_hi, i + r + 1)
+    one_doc = live & (d0 == d1) & (qs + qb <= n_real)
+    f_lo, f_hi = ceil(cu[d0]), cu[d0 + 1] // kb
+    if window is not None:                                            # key tile j: j*kb >= qs+qb-1-w and j*kb+kb-1 <= qs+w
+        f_lo, f_hi = torch.maximum(f_lo, ceil(qs + qb - 1 - window)), torch.minimum(f_hi, (qs + window - kb + 1) // kb + 1)
     f_hi = torch.where(one_doc & (f_hi > f_lo), f_hi, f_lo)           # an empty range where nothing is full
     f_lo, f_hi = torch.minimum(torch.maximum(f_lo, lo_b), hi_b), torch.minimum(torch.maximum(f_hi, lo_b), hi_b)
     n_full = f_hi - f_lo
     n_part = torch.where(live, hi_b - lo_b, 0) - n_full
-    j = i[None]                                                       # (1, nb): slot in each tile's list
+    j = torch.arange(nk, device=dev)[None]                            # (1, nk): slot in each tile's list
     before = (f_lo - lo_b)[:, None]                                   # partial tiles before the full ones
-    part = torch.where(j < before, lo_b[:, None] + j, f_hi[:, None] + j - before).clamp(0, nb - 1)
-    full = (f_lo[:, None] + j).clamp(0, nb - 1)
+    part = torch.where(j < before, lo_b[:, None] + j, f_hi[:, None] + j - before).clamp(0, nk - 1)
+    full = (f_lo[:, None] + j).clamp(0, nk - 1)
     as4d = lambda t: t.to(torch.int32)[None, None]                    # (batch=1, heads=1, ...)
-    return BlockMask.from_kv_blocks(as4d(n_part), as4d(part), as4d(n_full), as4d(full), BLOCK_SIZE=block,
+    return BlockMask.from_kv_blocks(as4d(n_part), as4d(part), as4d(n_full), as4d(full), BLOCK_SIZE=(qb, kb),
                                     mask_mod=document_mask_mod(doc, window), seq_lengths=(total, total))
 
 # %% ../nbs/03a_flex.ipynb #7b530c60
@@ -86,6 +89,8 @@ def bucket_tokens(n:int,                # tokens in a batch
 
 # %% ../nbs/03a_flex.ipynb #8c360d06
 COMPILE_ON_CPU = False   # CPU: the reference implementation (True: compile the C++ kernel too; slow to build)
+LOCAL_KV_BLOCK = 128     # key tile of local layers in inference; 64 computes a third fewer scores (see above)
+FLEX_CONTIGUOUS = False  # True: copy q, k, v to (1, H, T, hd) before the kernel (the first version, kept to measure against)
 _compiled_flex = None
 
 def flex_kernel(device_type:str='cuda'):
@@ -109,9 +114,16 @@ def _flex_reference(*args, **kwargs):
         warnings.filterwarnings('ignore', message='flex_attention called without torch.compile')
         return flex_attention(*args, **kwargs)
 
+def kv_block_for(window:int|None) -> int:
+    "Key tile width: 128, or LOCAL_KV_BLOCK on local layers when no gradient is needed (the backward kernel's key tiles are 128 wide)."
+    if window is None or torch.is_grad_enabled(): return FLEX_BLOCK
+    if FLEX_BLOCK % LOCAL_KV_BLOCK: raise ValueError(f"LOCAL_KV_BLOCK must divide {FLEX_BLOCK} (16, 32, 64 or 128), got {LOCAL_KV_BLOCK}")
+    return LOCAL_KV_BLOCK
+
 def block_mask_for(batch:VarlenBatch, total:int, window:int|None) -> BlockMask:
     "The batch's BlockMask for a run of `total` tokens and this window, built once per batch."
-    return batch.cached(('flex', window, total), lambda: varlen_block_mask(batch.cu_seqlens, total, window))
+    kb = kv_block_for(window)
+    return batch.cached(('flex', window, total, kb), lambda: varlen_block_mask(batch.cu_seqlens, total, window, FLEX_BLOCK, kb))
 
 @register_attention('flex')
 def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE applied
@@ -124,6 +136,9 @@ def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE ap
     T = -(-total // FLEX_BLOCK) * FLEX_BLOCK if torch.compiler.is_compiling() else bucket_tokens(total)
     bm = block_mask_for(batch, T, window)
     if T > total: q, k, v = (F.pad(t, (0, 0, 0, 0, 0, T - total)) for t in (q, k, v))
-    qh, kh, vh = (t[None].transpose(1, 2).contiguous() for t in (q, k, v))     # (1, H, T, hd)
-    o = flex_kernel(q.device.type)(qh, kh, vh, block_mask=bm, scale=scale)     # (1, H, T, hd)
+    qh, kh, vh = (t[None].transpose(1, 2) for t in (q, k, v))                  # (1, H, T, hd) views: no copy
+    if FLEX_CONTIGUOUS: qh, kh, vh = qh.contiguous(), kh.contiguous(), vh.contiguous()
+    kb = bm.BLOCK_SIZE[1]                                                       # the kernel loads keys in steps that divide the tile
+    opts = dict(BLOCK_N=kb) if q.is_cuda and kb < FLEX_BLOCK else None
+    o = flex_kernel(q.device.type)(qh, kh, vh, block_mask=bm, scale=scale, kernel_options=opts)   # (1, H, T, hd), q's layout
     return o[0].transpose(0, 1)[:total]                                         # (total, H, hd)

@@ -1,0 +1,25 @@
+"`tools/gpu_sweep.py` on a CPU (tiny preset, uncompiled): it runs end to end and writes what the GPU run will."
+import json, os, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def test_sweep_runs_on_cpu(tmp_path):
+    env = {**os.environ, 'OMP_NUM_THREADS': '2', 'CUDA_VISIBLE_DEVICES': '', 'PYTHONPATH': str(ROOT)}
+    r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'copies,kv64', '--budget', '120'],
+                       cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path / 'gpu_sweep.json').read_text())
+    got = {(row['who'], row['setting']) for row in res['rows'] if 'tokens_per_s' in row}
+    for who in ('transformers', 'copies', 'kv64'):
+        assert (who, 'short fixed') in got and (who, 'short var') in got, got
+    assert res['best'] in ('copies', 'kv64')
+    assert set(res['profiles']) == {f"ours {res['best']}", 'transformers'}
+    assert all(p['by_kind'] for p in res['profiles'].values())
+    assert (tmp_path / 'profile.txt').read_text().count('==') == 2
+    assert 'best variant' in r.stdout
+
+def test_sweep_rejects_unknown_variant(tmp_path):
+    r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'views,fast'],
+                       cwd=ROOT, capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': str(ROOT)}, timeout=120)
+    assert r.returncode != 0 and "unknown variant(s) ['fast']" in r.stderr

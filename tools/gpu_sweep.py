@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Which flex settings make our forward fastest, and where its time goes: one short GPU call.
+
+    PYTHONPATH=. python3 tools/gpu_sweep.py --out DIR [--budget 420]      (make gpu-sweep)
+
+On CUDA: the `base` preset, bf16, batches of 65,536 token slots as in `modernbert-bench`. transformers' ModernBERT
+(sdpa, padded) is measured once per setting; then our compiled model, packed, under each variant of the settings
+`modernbert_nb.flex` exposes, each compiled afresh on the same weights and batches in the same process:
+
+  copies   FLEX_CONTIGUOUS=True:  q, k, v copied head-major before the kernel (what issue 3's H100 figures ran)
+  views    the default: strided views in, the output in the query's layout
+  kv64     views, and 64-key tiles on local layers (LOCAL_KV_BLOCK=64)
+  kv32     views, 32-key tiles on local layers
+  autotune kv64 compiled with mode='max-autotune-no-cudagraphs' (Triton searches matmul and flex tile configs)
+
+Short settings first for every variant, long ones after while the budget lasts. Then one forward of the fastest
+variant (short fixed) and of transformers under torch.profiler: device time by kind of kernel (matmuls, attention,
+fused elementwise, other) and the GPU's idle share, the top kernels in DIR/profile.txt. Everything goes to
+DIR/gpu_sweep.json and a table is printed last.
+
+On a CPU it runs the tiny preset on small batches uncompiled, to test the script.
+"""
+from __future__ import annotations
+import argparse, gc, json, sys, time, traceback
+from pathlib import Path
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import modernbert_nb.flex as flex
+from modernbert_nb.bench import (SETTINGS, padded_batch, packed_batch, median_time, batch_flops, matmul_peak, model_pair,
+                                 versions)
+from modernbert_nb.compile import compile_model, uncompile_model
+
+VARIANTS = {   # name: (FLEX_CONTIGUOUS, LOCAL_KV_BLOCK, torch.compile mode)
+    'copies': (True, 128, None), 'views': (False, 128, None), 'kv64': (False, 64, None), 'kv32': (False, 32, None),
+    'autotune': (False, 64, 'max-autotune-no-cudagraphs'),
+}
+
+def kernel_kind(name:str) -> str:
+    "Sort a kernel into matmul / attention / fused elementwise / other by its name."
+    n = name.lower()
+    if 'flex' in n or 'triton_tem' in n or 'flash' in n or 'fmha' in n or 'attention' in n: return 'attention'
+    if any(s in n for s in ('gemm', 'cutlass', 'nvjet', 'xmma', 'cublas', 'matmul', 'sm90_', 'sm80_')) or n in ('aten::mm', 'aten::addmm', 'aten::bmm'):
+        return 'matmul'
+    if n.startswith(('triton_poi', 'triton_red', 'triton_per', 'triton_')): return 'fused elementwise'
+    return 'other'
+
+def profile(fn, device, top:int=25):
+    "Device time by kernel kind and the idle share of one call of `fn` (after a warm-up), and a top-kernels table."
+    from torch.profiler import profile as tprofile, ProfilerActivity
+    gpu = torch.device(device).type == 'cuda'
+    fn(); fn()
+    if gpu: torch.cuda.synchronize()
+    acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if gpu else [])
+    with tprofile(activities=acts) as prof:
+        t0 = time.perf_counter(); fn()
+        if gpu: torch.cuda.synchronize()
+        wall = time.perf_counter() - t0
+    evs = prof.key_averages()
+    dev_time = lambda e: getattr(e, 'self_device_time_total', None) or getattr(e, 'self_cuda_time_total', 0) or 0
+    kinds, kernels = {}, []
+    for e in evs:
+        t = dev_time(e) if gpu else e.self_cpu_time_total
+        if t <= 0 or (not gpu and e.key.startswith('ProfilerStep')): continue
+        kinds[kernel_kind(e.key)] = kinds.get(kernel_kind(e.key), 0) + t / 1e6
+        kernels.append((t / 1e6, e.count, e.key))
+    busy = sum(kinds.values())
+    kernels.sort(reverse=True)
+    table = '\n'.join(f"{t * 1e3:9.2f} ms {c:6d}x  {kernel_kind(k):<17} {k[:110]}" for t, c, k in kernels[:top])
+    return dict(wall_s=wall, busy_s=busy, idle_share=max(0.0, 1 - busy / wall) if gpu else None,
+                by_kind={k: v for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])}), table
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--out', default='runs/gpu_sweep', help='folder for gpu_sweep.json and profile.txt')
+    ap.add_argument('--budget', type=float, default=420, help='seconds: no new measurement starts after this')
+    ap.add_argument('--variants', default=','.join(VARIANTS), help=f'comma-separated, from {list(VARIANTS)}')
+    ap.add_argument('--preset', default=None, help="default: 'base' on a GPU, 'tiny' on a CPU")
+    a = ap.parse_args(argv)
+    unknown = [v for v in a.variants.split(',') if v not in VARIANTS]
+    if unknown: ap.error(f"unknown variant(s) {unknown}: allowed are {list(VARIANTS)}")
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    gpu = torch.cuda.is_available(); device = 'cuda' if gpu else 'cpu'
+    dtype = torch.bfloat16 if gpu else torch.float32
+    slots, lengths = (65536, dict(short=512, long=8192)) if gpu else (1024, dict(short=256, long=1024))
+    warmup, iters = (3, 7) if gpu else (1, 3)
+    t0 = time.time(); left = lambda: a.budget - (time.time() - t0)
+    res = dict(device=torch.cuda.get_device_name() if gpu else 'CPU', dtype=str(dtype), slots=slots, lengths=lengths,
+               **versions(), rows=[], profiles={})
+    save = lambda: (out / 'gpu_sweep.json').write_text(json.dumps(res, indent=1))
+    res['peak_flops'] = matmul_peak(device, dtype, 8192 if gpu else 1024, 10 if gpu else 3)
+    ours, hf = model_pair(a.preset or ('base' if gpu else 'tiny'), device, dtype, 'flex', small=not gpu)
+    cfg = ours.config
+    g = torch.Generator().manual_seed(0)
+    batches = {}
+    for s in SETTINGS:
+        kind, var = s.split(); L = lengths[kind]
+        ids, am = padded_batch(L, slots, var == 'var', g)
+        pids, cu, mx = packed_batch(L, slots, var == 'var', g)
+        batches[s] = dict(padded=(ids.to(device), am.to(device)), packed=(pids.to(device), cu.to(device), mx),
+                          real=int(am.sum()), flops=batch_flops(cfg, cu.diff().tolist()))
+    def measure(who, setting, fn, real, flops=None):
+        row = dict(who=who, setting=setting)
+        try:
+            with torch.inference_mode(): s = median_time(fn, device, warmup, iters)
+            row.update(seconds=s, tokens_per_s=real / s, **({'mfu': flops / s / res['peak_flops']} if flops else {}))
+        except Exception as e:
+            row['error'] = f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"; traceback.print_exc()
+        res['rows'].append(row); save()
+        print(f"[{time.time() - t0:5.0f}s] {who:>14} {setting:>11}: " + (f"{row['tokens_per_s'] / 1e3:8.1f}k tokens/s" if 'tokens_per_s' in row else row['error']), flush=True)
+        return row
+    def run_ours(name, setting):
+        pids, cu, mx = batches[setting]['packed']
+        return measure(name, setting, lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx), len(pids), batches[setting]['flops'])
+    def set_variant(name):
+        contiguous, kv, mode = VARIANTS[name]
+        flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = contiguous, kv
+        uncompile_model(ours); torch._dynamo.reset()
+        compile_model(ours, mode=mode, compile_layers=gpu)             # CPU: bucketing only (compiling there is slow to build)
+
+    for s in SETTINGS[:2]:
+        ids, am = batches[s]['padded']
+        measure('transformers', s, lambda: hf(input_ids=ids, attention_mask=am), batches[s]['real'])
+    names = a.variants.split(',')
+    for name in names:
+        if left() <= 0: break
+        set_variant(name)
+        for s in SETTINGS[:2]: run_ours(name, s)
+    tps = {(r['who'], r['setting']): r['tokens_per_s'] for r in res['rows'] if 'tokens_per_s' in r}
+    score = lambda n: sum(tps.get((n, s), 0) / max(tps.get(('transformers', s), 1), 1) for s in SETTINGS[:2])
+    best = max(names, key=score) if any((n, SETTINGS[0]) in tps for n in names) else None
+    res['best'] = best
+    for s in SETTINGS[2:]:                                               # long settings: transformers, the first variant, the best
+        if left() <= 0: break
+        ids, am = batches[s]['padded']
+        measure('transformers', s, lambda: hf(input_ids=ids, attention_mask=am), batches[s]['real'])
+    for name in dict.fromkeys([names[0]] + ([best] if best else [])):
+        if left() <= 0: break
+        set_variant(name)
+        for s in SETTINGS[2:]: run_ours(name, s)
+    tables = []
+    if best and left() > 0:                                              # where the time goes, ours and theirs
+        set_variant(best)
+        pids, cu, mx = batches['short fixed']['packed']; ids, am = batches['short fixed']['padded']
+        with torch.inference_mode():
+            for who, fn in ((f'ours {best}', lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx)), ('transformers', lambda: hf(input_ids=ids, attention_mask=am))):
+                try:
+                    res['profiles'][who], table = profile(fn, device); tables.append(f"== {who}, short fixed\n{table}")
+                except Exception as e: res['profiles'][who] = dict(error=f"{type(e).__name__}: {e}"); traceback.print_exc()
+        (out / 'profile.txt').write_text('\n\n'.join(tables) + '\n')
+    flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = False, 128
+    res['seconds'] = time.time() - t0; save()
+    del ours, hf; gc.collect()
+    print(f"\n{res['device']}, {res['dtype']}, {slots:,} slots; torch {res['torch']}, transformers {res['transformers']}; "
+          f"peak {res['peak_flops'] / 1e12:.3g} TFLOP/s; {res['seconds']:.0f} s")
+    print(f"{'':>14}" + ''.join(f"{s:>13}" for s in SETTINGS) + '   (k tokens/s; x = / transformers)')
+    tps = {(r['who'], r['setting']): r['tokens_per_s'] for r in res['rows'] if 'tokens_per_s' in r}
+    for who in dict.fromkeys(r['who'] for r in res['rows']):
+        cells = []
+        for s in SETTINGS:
+            v, ref = tps.get((who, s)), tps.get(('transformers', s))
+            cells.append('-' if v is None else f"{v / 1e3:.0f}" + (f" {v / ref:.2f}x" if ref and who != 'transformers' else ''))
+        print(f"{who:>14}" + ''.join(f"{c:>13}" for c in cells))
+    print(f"best variant (short settings): {best}")
+    for who, p in res['profiles'].items():
+        if 'by_kind' in p:
+            print(f"{who}: {p['wall_s'] * 1e3:.1f} ms per forward; " + ', '.join(f"{k} {v * 1e3:.1f} ms" for k, v in p['by_kind'].items())
+                  + (f"; GPU idle {p['idle_share']:.0%}" if p['idle_share'] is not None else ''))
+    return res
+
+if __name__ == '__main__': main()
