@@ -6,7 +6,9 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/data.html.md"""
 
 # %% auto #0
 __all__ = ['SKIP_DIRS', 'TEST_DIRS', 'DEF_START', 'LOCAL_BUILDERS', 'SPLITS', 'TOKENIZED_FEATURES', 'stdlib_root', 'stdlib_files',
-           'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats']
+           'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats',
+           'best_fit', 'pack_documents', 'pack_stats', 'make_batch', 'PackedDataset', 'mask_tokens', 'mask_batch',
+           'ShuffledSampler', 'MLMBatches', 'MLMLoader']
 
 # %% ../nbs/07_data.ipynb #dd3ecda3
 import hashlib, os, re, sys, sysconfig, warnings
@@ -171,3 +173,10 @@ def corpus_stats(ds:Dataset, # a corpus with a `text` column (and `path` for 'st
                  bytes=sum(len(t.encode('utf-8')) for t in ds['text']))
     if toks is not None: stats['tokens'] = sum(toks['length'])
     return stats
+
+# %% ../nbs/07_data.ipynb #d9ebe67c
+from .packing import best_fit, pack_documents, pack_stats, make_batch, PackedDataset
+from .masking import mask_tokens, mask_batch
+from .sampler import ShuffledSampler, MLMBatches, MLMLoader
+_all_ = ['best_fit', 'pack_documents', 'pack_stats', 'make_batch', 'PackedDataset', 'mask_tokens', 'mask_batch',
+         'ShuffledSampler', 'MLMBatches', 'MLMLoader']
