@@ -79,13 +79,16 @@ def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_fi
     "Build `cls` from a Hugging Face checkpoint folder or hub id."
     folder = resolve_checkpoint(path_or_hub_id, revision, cache_dir, local_files_only)
     config = ModernBertConfig.from_json(folder, **config_overrides)
-    model = cls(config)
+    with torch.device('meta'): model = cls(config)                 # shapes only: no memory, no random draws
+    model.to_empty(device='cpu')                                     # storage, filled from the file below
+    if hasattr(model, 'tie_weights'): model.tie_weights()            # to_empty gave the decoder its own tensor
     sd, missing, unexpected = match_state_dict(model, load_weights(folder))
     fresh = [k for k in missing if cls.__name__ != 'ModernBertForMaskedLM' and k.startswith(FRESH_HEADS)]
     missing = [k for k in missing if k not in fresh]
     if missing: raise ValueError(f"checkpoint {folder} is missing {len(missing)} weight(s) of {cls.__name__}: {', '.join(missing[:10])}")
     check_shapes(model, sd)
     model.load_state_dict(sd, strict=False)
+    if fresh: model.init_weights(only={k.rsplit('.', 1)[0] for k in fresh})     # the new heads, and nothing else, drawn
     if fresh: warnings.warn(f"{cls.__name__}: {', '.join(fresh)} not in the checkpoint, newly initialised (train them before use)")
     if dtype is not None: model.to(dtype)
     return model.eval()

@@ -92,12 +92,13 @@ class ModernBertPreTrainedModel(nn.Module):
         super().__init__()
         self.config = config
 
-    def init_weights(self):
+    def init_weights(self, only=None): # module names to initialise (default: all)
         "The paper's init: truncated normal at +-cutoff sigma; 0.02 in, 0.02/sqrt(2L) on output projections; norms 1, biases 0."
         c = self.config
         std_in, std_out = c.initializer_range, c.initializer_range / math.sqrt(2.0 * c.num_hidden_layers)
         def trunc(w, std): nn.init.trunc_normal_(w, mean=0.0, std=std, a=-c.initializer_cutoff_factor * std, b=c.initializer_cutoff_factor * std)
         for name, m in self.named_modules():
+            if only is not None and name not in only: continue
             if isinstance(m, nn.LayerNorm):
                 nn.init.ones_(m.weight)
                 if m.bias is not None: nn.init.zeros_(m.bias)
@@ -128,14 +129,14 @@ class ModernBertPreTrainedModel(nn.Module):
 # %% ../nbs/06_model.ipynb #939d9a10
 class ModernBertModel(ModernBertPreTrainedModel):
     "The ModernBERT encoder: embeddings, alternating global/local layers, final norm; runs on unpadded tokens."
-    def __init__(self, config:ModernBertConfig):
+    def __init__(self, config:ModernBertConfig, init:bool=True): # init=False: the caller initialises (task models do, once)
         super().__init__(config)
         self.embeddings = ModernBertEmbeddings(config)
         self.layers = nn.ModuleList([ModernBertEncoderLayer(config, i) for i in range(config.num_hidden_layers)])
         self.final_norm = layer_norm(config)
         self.rope_global = RotaryEmbedding(config.head_dim, config.global_rope_theta)
         self.rope_local = RotaryEmbedding(config.head_dim, config.local_rope_theta)
-        self.init_weights()
+        if init: self.init_weights()
 
     def attn_impl(self, device):
         return self.config.attn_impl or default_attn_impl(device)
@@ -196,12 +197,16 @@ class ModernBertForMaskedLM(ModernBertPreTrainedModel):
     "ModernBERT with the MLM head; decoder tied to the token embedding; sparse prediction with labels."
     def __init__(self, config:ModernBertConfig):
         super().__init__(config)
-        self.model = ModernBertModel(config)
+        self.model = ModernBertModel(config, init=False)
         self.head = ModernBertPredictionHead(config)
         self.decoder = nn.Linear(config.hidden_size, config.vocab_size, bias=config.decoder_bias)
         self.tied = config.tie_word_embeddings
-        if self.tied: self.decoder.weight = self.model.embeddings.tok_embeddings.weight
+        self.tie_weights()
         self.init_weights()
+
+    def tie_weights(self):
+        "Make the decoder's weight the token embedding itself (when config.tie_word_embeddings)."
+        if self.tied: self.decoder.weight = self.model.embeddings.tok_embeddings.weight
 
     def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None):
         "Logits (B, T, V) padded or (total, V) unpadded; with labels (-100 = none), loss and logits at labelled positions."
@@ -229,7 +234,7 @@ class ModernBertForSequenceClassification(ModernBertPreTrainedModel):
     "ModernBERT, pooled ('cls' or 'mean'), head, dropout and a linear classifier."
     def __init__(self, config:ModernBertConfig):
         super().__init__(config)
-        self.model = ModernBertModel(config)
+        self.model = ModernBertModel(config, init=False)
         self.head = ModernBertPredictionHead(config)
         self.drop = nn.Dropout(config.classifier_dropout)
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
