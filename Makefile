@@ -61,7 +61,7 @@ gpu-check:
 
 # Which flex settings make the forward fastest, and a profile of where its time goes (one H100 call, ~5 minutes).
 gpu-sweep:
-	PYTHONPATH=$(CURDIR) $${PYTHON:-python3} tools/gpu_sweep.py --out $${OUT:-runs/gpu_sweep}
+	bash tools/gpu_check.sh --sweep
 
 bench: setup
 	$(BIN)/modernbert-bench

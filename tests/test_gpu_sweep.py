@@ -12,11 +12,11 @@ def test_sweep_runs_on_cpu(tmp_path):
     res = json.loads((tmp_path / 'gpu_sweep.json').read_text())
     got = {(row['who'], row['setting']) for row in res['rows'] if 'tokens_per_s' in row}
     for who in ('transformers', 'copies', 'kv64'):
-        assert (who, 'short fixed') in got and (who, 'short var') in got, got
+        assert all((who, s) in got for s in ('short fixed', 'short var', 'long fixed', 'long var')), got
     assert res['best'] in ('copies', 'kv64')
-    assert set(res['profiles']) == {f"ours {res['best']}", 'transformers'}
+    assert set(res['profiles']) == {'ours copies', 'ours kv64', 'transformers'}
     assert all(p['by_kind'] for p in res['profiles'].values())
-    assert (tmp_path / 'profile.txt').read_text().count('==') == 2
+    assert (tmp_path / 'profile.txt').read_text().count('==') == 3
     assert 'best variant' in r.stdout
 
 def test_sweep_rejects_unknown_variant(tmp_path):

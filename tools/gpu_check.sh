@@ -6,6 +6,7 @@
 # Needs no network and no `pip install -e .`: missing fastcore/nbdev/execnb (and what they need) come from the wheels in
 # .whl/ (see the Makefile's gpu-check target); the package is found through PYTHONPATH=$PWD.
 # Writes gpu_check.log, tests.log and bench.json to $OUT if set, else to runs/gpu_check/.
+# `tools/gpu_check.sh --sweep` (make gpu-sweep) runs tools/gpu_sweep.py instead, into $OUT/sweep/.
 # Budget on one H100: tests <= 140 s (this issue's notebooks) + 25 s (others), bench <= 280 s: at most ~7.6 minutes.
 set -u
 cd "$(dirname "$0")/.."
@@ -30,6 +31,10 @@ if ! $PY -c 'import fastcore, nbdev, execnb, IPython' 2>/dev/null; then
   echo "== installing fastcore, nbdev, execnb and their needs from .whl/ into /tmp/site"
   $PY -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl || echo "wheel install failed"
   export PYTHONPATH="/tmp/site:$PYTHONPATH"
+fi
+if [ "${1:-}" = "--sweep" ]; then   # make gpu-sweep: which flex settings are fastest, and a profile (tools/gpu_sweep.py)
+  timeout -k 10 "${SWEEP_TIMEOUT:-540}" $PY tools/gpu_sweep.py --out "$OUTDIR/sweep" --budget "${SWEEP_BUDGET:-360}" ${SWEEP_ARGS:-}
+  exit $?
 fi
 GPU=$($PY -c 'import torch; print(int(torch.cuda.is_available()))' 2>/dev/null || echo 0)
 if [ "$GPU" = 1 ]; then FLAGS="gpu slow"; else FLAGS="slow"; fi

@@ -13,10 +13,10 @@ On CUDA: the `base` preset, bf16, batches of 65,536 token slots as in `modernber
   kv32     views, 32-key tiles on local layers
   autotune kv64 compiled with mode='max-autotune-no-cudagraphs' (Triton searches matmul and flex tile configs)
 
-Short settings first for every variant, long ones after while the budget lasts. Then one forward of the fastest
-variant (short fixed) and of transformers under torch.profiler: device time by kind of kernel (matmuls, attention,
-fused elementwise, other) and the GPU's idle share, the top kernels in DIR/profile.txt. Everything goes to
-DIR/gpu_sweep.json and a table is printed last.
+Every variant runs the four settings on one compile (all are 65,536-token runs: the same shapes), and one forward
+(short fixed) under torch.profiler, as does transformers: device time by kind of kernel (matmuls, attention, fused
+elementwise, other) and the GPU's idle share, the top kernels in DIR/profile.txt. The best variant is the one with
+the highest sum of ratios on the short settings. Everything goes to DIR/gpu_sweep.json; a table is printed last.
 
 On a CPU it runs the tiny preset on small batches uncompiled, to test the script.
 """
@@ -73,7 +73,7 @@ def profile(fn, device, top:int=25):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default='runs/gpu_sweep', help='folder for gpu_sweep.json and profile.txt')
-    ap.add_argument('--budget', type=float, default=420, help='seconds: no new measurement starts after this')
+    ap.add_argument('--budget', type=float, default=360, help='seconds: no new measurement starts after this')
     ap.add_argument('--variants', default=','.join(VARIANTS), help=f'comma-separated, from {list(VARIANTS)}')
     ap.add_argument('--preset', default=None, help="default: 'base' on a GPU, 'tiny' on a CPU")
     a = ap.parse_args(argv)
@@ -118,36 +118,28 @@ def main(argv=None):
         uncompile_model(ours); torch._dynamo.reset()
         compile_model(ours, mode=mode, compile_layers=gpu)             # CPU: bucketing only (compiling there is slow to build)
 
-    for s in SETTINGS[:2]:
+    tables = []
+    def run_profile(who, fn):
+        try:
+            with torch.inference_mode(): res['profiles'][who], table = profile(fn, device)
+            tables.append(f"== {who}, short fixed\n{table}")
+        except Exception as e: res['profiles'][who] = dict(error=f"{type(e).__name__}: {e}"); traceback.print_exc()
+        (out / 'profile.txt').write_text('\n\n'.join(tables) + '\n')
+    for s in SETTINGS:
         ids, am = batches[s]['padded']
         measure('transformers', s, lambda: hf(input_ids=ids, attention_mask=am), batches[s]['real'])
+    ids, am = batches['short fixed']['padded']
+    run_profile('transformers', lambda: hf(input_ids=ids, attention_mask=am))
     names = a.variants.split(',')
-    for name in names:
-        if left() <= 0: break
+    for name in names:                      # one compile per variant: every setting runs 65,536-token runs, the same shapes
+        if left() <= 0: print(f"time budget spent: {name} and later variants not measured"); break
         set_variant(name)
-        for s in SETTINGS[:2]: run_ours(name, s)
+        for s in SETTINGS: run_ours(name, s)
+        pids, cu, mx = batches['short fixed']['packed']
+        run_profile(f'ours {name}', lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx))
     tps = {(r['who'], r['setting']): r['tokens_per_s'] for r in res['rows'] if 'tokens_per_s' in r}
     score = lambda n: sum(tps.get((n, s), 0) / max(tps.get(('transformers', s), 1), 1) for s in SETTINGS[:2])
-    best = max(names, key=score) if any((n, SETTINGS[0]) in tps for n in names) else None
-    res['best'] = best
-    for s in SETTINGS[2:]:                                               # long settings: transformers, the first variant, the best
-        if left() <= 0: break
-        ids, am = batches[s]['padded']
-        measure('transformers', s, lambda: hf(input_ids=ids, attention_mask=am), batches[s]['real'])
-    for name in dict.fromkeys([names[0]] + ([best] if best else [])):
-        if left() <= 0: break
-        set_variant(name)
-        for s in SETTINGS[2:]: run_ours(name, s)
-    tables = []
-    if best and left() > 0:                                              # where the time goes, ours and theirs
-        set_variant(best)
-        pids, cu, mx = batches['short fixed']['packed']; ids, am = batches['short fixed']['padded']
-        with torch.inference_mode():
-            for who, fn in ((f'ours {best}', lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx)), ('transformers', lambda: hf(input_ids=ids, attention_mask=am))):
-                try:
-                    res['profiles'][who], table = profile(fn, device); tables.append(f"== {who}, short fixed\n{table}")
-                except Exception as e: res['profiles'][who] = dict(error=f"{type(e).__name__}: {e}"); traceback.print_exc()
-        (out / 'profile.txt').write_text('\n\n'.join(tables) + '\n')
+    res['best'] = best = max(names, key=score) if any((n, SETTINGS[0]) in tps for n in names) else None
     flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = False, 128
     res['seconds'] = time.time() - t0; save()
     del ours, hf; gc.collect()
