@@ -48,8 +48,9 @@ def local_attention_blocked(q, k, v,              # (B, H, L, hd)
 class VarlenBatch:
     "Where each document sits in a flat (total,) run of tokens; built once per batch, shared by every layer."
     def __init__(self, cu_seqlens:torch.Tensor, # (n_docs+1,) int32, cumulative document lengths from 0
-                 max_seqlen:int):              # longest document
-        self.cu_seqlens, self.max_seqlen = cu_seqlens.to(torch.int32), int(max_seqlen)
+                 max_seqlen:int,               # longest document
+                 total:int|None=None):         # cu_seqlens[-1], when known on the host (saves a GPU sync)
+        self.cu_seqlens, self.max_seqlen, self.total = cu_seqlens.to(torch.int32), int(max_seqlen), total
         self.cache = {}
     @property
     def n_seqs(self): return self.cu_seqlens.numel() - 1
@@ -66,7 +67,7 @@ class VarlenBatch:
         "All documents have the same length (no padding needed to make a rectangle)."
         return self.cached('uniform', lambda: bool((self.seqlens == self.max_seqlen).all()))
     @property
-    def position_ids(self): return self.cached('position_ids', lambda: position_ids_from_cu_seqlens(self.cu_seqlens))
+    def position_ids(self): return self.cached('position_ids', lambda: position_ids_from_cu_seqlens(self.cu_seqlens, self.total))
     @property
     def pad_index(self):
         "(total,) index of each token in a (n_seqs * max_seqlen) grid."

@@ -59,7 +59,7 @@ def check_input_ids(input_ids, config:ModernBertConfig, ndim:int):
         want = '(batch, seq_len) for a padded batch' if ndim == 2 else '(total,) flat tokens with cu_seqlens'
         raise ValueError(f"input_ids must have shape {want}, got shape {tuple(input_ids.shape)}")
     if input_ids.numel() == 0: raise ValueError(f"empty batch: input_ids has shape {tuple(input_ids.shape)}")
-    lo, hi = int(input_ids.min()), int(input_ids.max())
+    lo, hi = torch.stack([input_ids.min(), input_ids.max()]).tolist()       # one wait for the GPU, not two
     if lo < 0 or hi >= config.vocab_size:
         raise ValueError(f"token id {lo if lo < 0 else hi} is outside the vocabulary: ids must be in [0, {config.vocab_size})")
 
@@ -73,9 +73,10 @@ def check_cu_seqlens(cu_seqlens, max_seqlen, total:int):
     if cu_seqlens.ndim != 1 or cu_seqlens.numel() < 2 or cu_seqlens.is_floating_point():
         raise ValueError(f"cu_seqlens must be a 1-D integer tensor [0, len_0, len_0+len_1, ..., total], got shape {tuple(cu_seqlens.shape)}")
     lens = cu_seqlens.diff()
-    if int(cu_seqlens[0]) != 0 or int(cu_seqlens[-1]) != total or bool((lens <= 0).any()):
+    first, last, shortest, longest = torch.stack([cu_seqlens[0], cu_seqlens[-1], lens.min(), lens.max()]).tolist()   # one sync
+    if first != 0 or last != total or shortest <= 0:
         raise ValueError(f"cu_seqlens must rise strictly from 0 to the number of tokens ({total}), got {cu_seqlens.tolist()[:8]}...")
-    if int(lens.max()) > max_seqlen: raise ValueError(f"max_seqlen={max_seqlen} but a document has {int(lens.max())} tokens")
+    if longest > max_seqlen: raise ValueError(f"max_seqlen={max_seqlen} but a document has {longest} tokens")
 
 def check_attention_mask(attention_mask, input_ids):
     if attention_mask.shape != input_ids.shape:
@@ -169,13 +170,13 @@ class ModernBertModel(ModernBertPreTrainedModel):
         if cu_seqlens is not None:
             check_input_ids(input_ids, self.config, 1)
             check_cu_seqlens(cu_seqlens, max_seqlen, input_ids.shape[0]); check_lengths(max_seqlen, self.config)
-            return input_ids, VarlenBatch(cu_seqlens, max_seqlen), None, None
+            return input_ids, VarlenBatch(cu_seqlens, max_seqlen, input_ids.shape[0]), None, None
         check_input_ids(input_ids, self.config, 2)
         if attention_mask is None: attention_mask = torch.ones_like(input_ids)
         check_attention_mask(attention_mask, input_ids)
         flat, indices, cu, mx = unpad_input(input_ids, attention_mask)
         check_lengths(mx, self.config)
-        return flat, VarlenBatch(cu, mx), indices, tuple(input_ids.shape)
+        return flat, VarlenBatch(cu, mx, flat.shape[0]), indices, tuple(input_ids.shape)
 
 # %% ../nbs/06_model.ipynb #a002e5ba
 @dataclass

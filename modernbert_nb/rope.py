@@ -53,9 +53,12 @@ class RotaryEmbedding(nn.Module):
     def extra_repr(self): return f'dim={self.dim}, base={self.base:g}'
 
 # %% ../nbs/02_rope.ipynb #da97469c
-def position_ids_from_cu_seqlens(cu_seqlens:torch.Tensor) -> torch.Tensor:
+def position_ids_from_cu_seqlens(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
+                                 total:int|None=None,     # cu_seqlens[-1] when the caller knows it: no host sync
+                                ) -> torch.Tensor:
     "Positions 0, 1, ... restarting at each document start: (total,) int64 from cu_seqlens (n_docs+1,)."
     cu = cu_seqlens.long()
+    if total is None: total = int(cu[-1])                  # reading a GPU value waits for the GPU
     lens = cu[1:] - cu[:-1]
-    starts = torch.repeat_interleave(cu[:-1], lens)       # each token's document start
-    return torch.arange(int(cu[-1]), device=cu.device) - starts
+    starts = torch.repeat_interleave(cu[:-1], lens, output_size=total)   # each token's document start
+    return torch.arange(total, device=cu.device) - starts
