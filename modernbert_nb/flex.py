@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/flex.html.md"""
 
 # %% ../nbs/03a_flex.ipynb #411375d8
 from __future__ import annotations
-import warnings
+import inspect, warnings
 import torch, torch.nn.functional as F
 from torch.nn.attention.flex_attention import BlockMask, flex_attention
 from .attention import VarlenBatch, register_attention
@@ -37,12 +37,14 @@ def document_mask_mod(doc:torch.Tensor, window:int|None=None):
 
 # %% ../nbs/03a_flex.ipynb #ecea13fd
 FLEX_BLOCK = 128   # FlexAttention's tile: 128 queries x 128 keys
+_Q_BLOCKS_OPTION = 'compute_q_blocks' in inspect.signature(BlockMask.from_kv_blocks).parameters
 
 def varlen_block_mask(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
                       total:int,               # tokens in the run, padding included (>= cu_seqlens[-1])
                       window:int|None=None,    # local layers: |q - kv| <= window; None: whole documents
                       block:int=FLEX_BLOCK,    # query tile size
                       kv_block:int|None=None,  # key tile size (default: `block`)
+                      q_blocks:bool=True,      # also the transposed lists the backward pass reads
                      ) -> BlockMask:
     "FlexAttention BlockMask for documents laid end to end, computed from cu_seqlens per tile (never per pair)."
     cu, dev = cu_seqlens.long(), cu_seqlens.device
@@ -73,8 +75,9 @@ def varlen_block_mask(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document
     part = torch.where(j < before, lo_b[:, None] + j, f_hi[:, None] + j - before).clamp(0, nk - 1)
     full = (f_lo[:, None] + j).clamp(0, nk - 1)
     as4d = lambda t: t.to(torch.int32)[None, None]                    # (batch=1, heads=1, ...)
+    opt = {} if q_blocks or not _Q_BLOCKS_OPTION else dict(compute_q_blocks=False)   # (PyTorch >= 2.6 can skip them)
     return BlockMask.from_kv_blocks(as4d(n_part), as4d(part), as4d(n_full), as4d(full), BLOCK_SIZE=(qb, kb),
-                                    mask_mod=document_mask_mod(doc, window), seq_lengths=(total, total))
+                                    mask_mod=document_mask_mod(doc, window), seq_lengths=(total, total), **opt)
 
 # %% ../nbs/03a_flex.ipynb #7b530c60
 def bucket_tokens(n:int,                # tokens in a batch
@@ -90,7 +93,7 @@ def bucket_tokens(n:int,                # tokens in a batch
 # %% ../nbs/03a_flex.ipynb #8c360d06
 COMPILE_ON_CPU = False   # CPU: the reference implementation (True: compile the C++ kernel too; slow to build)
 LOCAL_KV_BLOCK = 128     # key tile of local layers in inference; 64 computes a third fewer scores (see above)
-FLEX_CONTIGUOUS = False  # True: copy q, k, v to (1, H, T, hd) before the kernel (the first version, kept to measure against)
+FLEX_CONTIGUOUS = True   # copy q, k, v to (1, H, T, hd) before the kernel; False: strided views (no copies; see above)
 _compiled_flex = None
 
 def flex_kernel(device_type:str='cuda'):
@@ -114,6 +117,8 @@ def _flex_reference(*args, **kwargs):
         warnings.filterwarnings('ignore', message='flex_attention called without torch.compile')
         return flex_attention(*args, **kwargs)
 
+def _reference(q): return not torch.compiler.is_compiling() and not COMPILE_ON_CPU   # the uncompiled CPU path
+
 def kv_block_for(window:int|None) -> int:
     "Key tile width: 128, or LOCAL_KV_BLOCK on local layers when no gradient is needed (the backward kernel's key tiles are 128 wide)."
     if window is None or torch.is_grad_enabled(): return FLEX_BLOCK
@@ -122,8 +127,8 @@ def kv_block_for(window:int|None) -> int:
 
 def block_mask_for(batch:VarlenBatch, total:int, window:int|None) -> BlockMask:
     "The batch's BlockMask for a run of `total` tokens and this window, built once per batch."
-    kb = kv_block_for(window)
-    return batch.cached(('flex', window, total, kb), lambda: varlen_block_mask(batch.cu_seqlens, total, window, FLEX_BLOCK, kb))
+    kb, grad = kv_block_for(window), torch.is_grad_enabled()     # no gradient: no backward lists to build
+    return batch.cached(('flex', window, total, kb, grad), lambda: varlen_block_mask(batch.cu_seqlens, total, window, FLEX_BLOCK, kb, grad))
 
 @register_attention('flex')
 def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE applied
@@ -137,7 +142,8 @@ def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE ap
     bm = block_mask_for(batch, T, window)
     if T > total: q, k, v = (F.pad(t, (0, 0, 0, 0, 0, T - total)) for t in (q, k, v))
     qh, kh, vh = (t[None].transpose(1, 2) for t in (q, k, v))                  # (1, H, T, hd) views: no copy
-    if FLEX_CONTIGUOUS: qh, kh, vh = qh.contiguous(), kh.contiguous(), vh.contiguous()
+    if FLEX_CONTIGUOUS or not (q.is_cuda or _reference(q)):                   # compiled CPU kernels misread a strided v
+        qh, kh, vh = qh.contiguous(), kh.contiguous(), vh.contiguous()
     kb = bm.BLOCK_SIZE[1]                                                       # the kernel loads keys in steps that divide the tile
     opts = dict(BLOCK_N=kb) if q.is_cuda and kb < FLEX_BLOCK else None
     o = flex_kernel(q.device.type)(qh, kh, vh, block_mask=bm, scale=scale, kernel_options=opts)   # (1, H, T, hd), q's layout

@@ -14,6 +14,7 @@ def test_sweep_runs_on_cpu(tmp_path):
     for who in ('transformers', 'copies', 'kv64'):
         assert all((who, s) in got for s in ('short fixed', 'short var', 'long fixed', 'long var')), got
     assert res['best'] in ('copies', 'kv64')
+    assert all(res['parity'][v]['mean_abs_diff'] < 1e-5 for v in ('copies', 'kv64')), res['parity']   # float32 on a CPU: the same numbers
     assert set(res['profiles']) == {'ours copies', 'ours kv64', 'transformers'}
     assert all(p['by_kind'] for p in res['profiles'].values())
     assert (tmp_path / 'profile.txt').read_text().count('==') == 3
