@@ -117,7 +117,7 @@ def _flex_reference(*args, **kwargs):
         warnings.filterwarnings('ignore', message='flex_attention called without torch.compile')
         return flex_attention(*args, **kwargs)
 
-def _reference(q): return not torch.compiler.is_compiling() and not COMPILE_ON_CPU   # the uncompiled CPU path
+def _uncompiled_cpu() -> bool: return not torch.compiler.is_compiling() and not COMPILE_ON_CPU
 
 def kv_block_for(window:int|None) -> int:
     "Key tile width: 128, or LOCAL_KV_BLOCK on local layers when no gradient is needed (the backward kernel's key tiles are 128 wide)."
@@ -142,7 +142,7 @@ def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE ap
     bm = block_mask_for(batch, T, window)
     if T > total: q, k, v = (F.pad(t, (0, 0, 0, 0, 0, T - total)) for t in (q, k, v))
     qh, kh, vh = (t[None].transpose(1, 2) for t in (q, k, v))                  # (1, H, T, hd) views: no copy
-    if FLEX_CONTIGUOUS or not (q.is_cuda or _reference(q)):                   # compiled CPU kernels misread a strided v
+    if FLEX_CONTIGUOUS or not (q.is_cuda or _uncompiled_cpu()):               # compiled CPU kernels misread a strided v
         qh, kh, vh = qh.contiguous(), kh.contiguous(), vh.contiguous()
     kb = bm.BLOCK_SIZE[1]                                                       # the kernel loads keys in steps that divide the tile
     opts = dict(BLOCK_N=kb) if q.is_cuda and kb < FLEX_BLOCK else None
