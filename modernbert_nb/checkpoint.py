@@ -79,8 +79,9 @@ def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_fi
     "Build `cls` from a Hugging Face checkpoint folder or hub id."
     folder = resolve_checkpoint(path_or_hub_id, revision, cache_dir, local_files_only)
     config = ModernBertConfig.from_json(folder, **config_overrides)
+    device = torch.get_default_device()                              # where cls(config) would have put it
     with torch.device('meta'): model = cls(config)                 # shapes only: no memory, no random draws
-    model.to_empty(device='cpu')                                     # storage, filled from the file below
+    model.to_empty(device=device)                                    # storage, filled from the file below
     if hasattr(model, 'tie_weights'): model.tie_weights()            # to_empty gave the decoder its own tensor
     sd, missing, unexpected = match_state_dict(model, load_weights(folder))
     fresh = [k for k in missing if cls.__name__ != 'ModernBertForMaskedLM' and k.startswith(FRESH_HEADS)]
