@@ -155,6 +155,7 @@ def main(argv=None):
     for name in names:                      # one compile per variant: every setting runs 65,536-token runs, the same shapes
         if left() < NEEDS.get(name, 45): print(f"[{time.time() - t0:5.0f}s] {name}: skipped, {left():.0f} s of the budget left"); continue
         set_variant(name); parity(name)
+        if 'error' in res['parity'][name]: continue                     # it did not run (or compile): nothing to time
         for s in SETTINGS: run_ours(name, s)
         pids, cu, mx = batches['short fixed']['packed']
         run_profile(f'ours {name}', lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx))
