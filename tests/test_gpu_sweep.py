@@ -20,6 +20,15 @@ def test_sweep_runs_on_cpu(tmp_path):
     assert (tmp_path / 'profile.txt').read_text().count('==') == 3
     assert 'best variant' in r.stdout
 
+def test_kernel_kinds():
+    sys.path.insert(0, str(ROOT / 'tools'))
+    from gpu_sweep import kernel_kind
+    names = {'sm90_xmma_gemm_bf16bf16_bf16f32_f32_tn_n_tilesize128x256x64': 'matmul', 'nvjet_hsh_256x128_64x4_1x2_h_bz_coopA_NTT': 'matmul',
+             'triton_tem_fused_flex_attention_0': 'attention', 'triton_tem_fused_0': 'attention', 'triton_tem_fused_addmm_3': 'matmul',
+             'triton_poi_fused_add_native_layer_norm_2': 'fused elementwise', 'triton_per_fused_native_layer_norm_1': 'fused elementwise',
+             'void at::native::vectorized_elementwise_kernel<4, at::native::FillFunctor<float>>': 'other', 'aten::mm': 'matmul'}
+    assert {n: kernel_kind(n) for n in names} == names
+
 def test_sweep_rejects_unknown_variant(tmp_path):
     r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'views,fast'],
                        cwd=ROOT, capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': str(ROOT)}, timeout=120)
