@@ -13,7 +13,8 @@ def test_two_cpu_ranks_train_on_different_data(tmp_path):
            '--save-every', '2', '--valid-every', '4', '--threads', '1', '--trace-data', '--out', str(out)]
     env = {**os.environ, 'OMP_NUM_THREADS': '1', 'RAYON_NUM_THREADS': '1', 'HF_HUB_OFFLINE': '1'}
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, (r.stdout[-2000:], r.stderr[-4000:])
+    if r.returncode != 0: print(r.stdout, '\n----- stderr -----\n', r.stderr)   # all of it, shown with the failure
+    assert r.returncode == 0, f"torchrun exited with {r.returncode}; its output is printed above"
     trace = [json.loads(l) for l in (out/'data_trace.jsonl').read_text().splitlines()]
     assert [t['step'] for t in trace] == [1, 2, 3, 4]
     seen = [{h for t in trace for h in t['ranks'][k]} for k in (0, 1)]
