@@ -1,4 +1,4 @@
-"""The `flash` attention backend: flash-attn's varlen kernel on the unpadded tokens, with a sliding window on local layers; and how the default backend is chosen.
+"""The `flash` attention backend: FlashAttention-2's varlen kernel on the unpadded tokens, from flash-attn or from PyTorch itself, with a sliding window on local layers; and how the default backend is chosen.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/flash.html.md"""
 
@@ -6,37 +6,81 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/flash.html.md"""
 
 # %% ../nbs/03b_flash.ipynb #94b63d26
 from __future__ import annotations
-import functools, importlib.util, warnings
+import importlib.util, inspect, warnings
 import torch
 from .attention import VarlenBatch, register_attention, get_attention
 
 FLASH_INSTALL = 'pip install "modernbert_nb[flash]"'
 
-@functools.lru_cache(None)
+_FOUND = {}   # what is installed, looked up once (a compiled layer then reads constants instead of tracing the lookups)
+
 def flash_available() -> bool:
     "flash-attn is installed."
-    return importlib.util.find_spec('flash_attn') is not None
+    if 'flash-attn' not in _FOUND: _FOUND['flash-attn'] = importlib.util.find_spec('flash_attn') is not None
+    return _FOUND['flash-attn']
 
-def _varlen_func():
-    try: from flash_attn import flash_attn_varlen_func
-    except ImportError: raise ImportError(f"attn_impl='flash' needs the flash-attn package, which is not installed: {FLASH_INSTALL} "
-                                          "(CUDA GPUs only), or use attn_impl='flex'") from None
-    return flash_attn_varlen_func
+def torch_varlen():
+    "PyTorch's own FlashAttention-2 varlen kernel where it takes a sliding window (PyTorch >= 2.11), else None."
+    if 'torch' not in _FOUND:
+        try: from torch.nn.attention.varlen import varlen_attn
+        except ImportError: varlen_attn = None
+        _FOUND['torch'] = varlen_attn if varlen_attn is not None and 'window_size' in inspect.signature(varlen_attn).parameters else None
+    return _FOUND['torch']
+
+def flash_kernel(q:torch.Tensor):
+    "('flash-attn' | 'torch', kernel) for q; None for a dtype flash has no kernel for (float32). Raises where none can run."
+    if flash_available():
+        from flash_attn import flash_attn_varlen_func as fn; name = 'flash-attn'
+    elif torch_varlen() is not None: fn, name = torch_varlen(), 'torch'
+    else: raise ImportError(f"attn_impl='flash' needs the flash-attn package ({FLASH_INSTALL}, CUDA GPUs only) or PyTorch >= 2.11, "
+                            f"whose own varlen kernel takes a sliding window (this is PyTorch {torch.__version__}); or use attn_impl='flex'")
+    if not q.is_cuda: raise ValueError(f"attn_impl='flash' runs on CUDA only, got a tensor on {q.device}: use 'flex' or 'sdpa'")
+    return (name, fn) if q.dtype in (torch.float16, torch.bfloat16) else None
+
+def varlen_call(kernel:str, fn,                 # 'flash-attn' or 'torch', and its varlen function
+                q, k, v,                        # (total, H, hd) each, RoPE applied
+                batch:VarlenBatch, window:int|None=None, dropout_p:float=0.0, scale:float|None=None):
+    "One varlen kernel call in that library's dialect; rows past the last document come back as zeros."
+    cu, L = batch.cu_seqlens, batch.max_seqlen
+    ws = (-1, -1) if window is None else (window, window)
+    if kernel == 'flash-attn':
+        o = fn(q, k, v, cu, cu, L, L, dropout_p=dropout_p, softmax_scale=scale, causal=False, window_size=ws)
+    elif kernel == 'torch':
+        if dropout_p: raise ValueError("PyTorch's varlen kernel has no attention dropout: use attention_dropout=0, install flash-attn "
+                                       f"({FLASH_INSTALL}), or use attn_impl 'eager' or 'sdpa'")
+        o = fn(q, k, v, cu, cu, L, L, scale=scale, window_size=ws)
+    else: raise ValueError(f"unknown varlen kernel {kernel!r}: allowed are 'flash-attn' and 'torch'")
+    if batch.total != q.shape[0]:       # the run may go on past the last document (a compiled model's bucket): unwritten rows
+        o = o.masked_fill((torch.arange(q.shape[0], device=q.device) >= cu[-1])[:, None, None], 0)
+    return o
 
 @register_attention('flash')
 def flash_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE applied
                            batch:VarlenBatch,      # the batch layout
                            window:int|None=None,   # keys with |i-j| <= window; None: the whole document
                            dropout_p:float=0.0, scale:float|None=None):
-    "flash-attn's varlen kernel on the unpadded tokens; window_size=(w, w) on local layers."
-    fn = _varlen_func()
-    if not q.is_cuda: raise ValueError(f"attn_impl='flash' runs on CUDA only, got a tensor on {q.device}: use 'flex' or 'sdpa'")
-    if q.dtype not in (torch.float16, torch.bfloat16):
-        warnings.warn(f"flash-attn has no {q.dtype} kernels: using attn_impl='flex' for this call (cast the model to bfloat16 for flash)")
+    "FlashAttention-2's varlen kernel (flash-attn's, else PyTorch's) on the unpadded tokens; window_size=(w, w) on local layers."
+    kernel = flash_kernel(q)
+    if kernel is None:
+        warnings.warn(f"flash has no {q.dtype} kernels: using attn_impl='flex' for this call (cast the model to bfloat16 for flash)")
         return get_attention('flex')(q, k, v, batch, window, dropout_p, scale)
-    cu, L = batch.cu_seqlens, batch.max_seqlen
-    return fn(q, k, v, cu, cu, L, L, dropout_p=dropout_p, softmax_scale=scale, causal=False,
-              window_size=(-1, -1) if window is None else (window, window))
+    return varlen_call(*kernel, q, k, v, batch, window, dropout_p, scale)
 
 # %% auto #0
-__all__ = ['FLASH_INSTALL', 'flash_available', 'flash_varlen_attention']
+__all__ = ['FLASH_INSTALL', 'flash_available', 'torch_varlen', 'flash_kernel', 'varlen_call', 'flash_varlen_attention',
+           'varlen_reference']
+
+# %% ../nbs/03b_flash.ipynb #5abd8618
+def varlen_reference(query, key, value, cu_seq_q, cu_seq_k, max_q:int, max_k:int, *, scale:float|None=None, window_size=(-1, -1)):
+    "Varlen attention as both libraries document it, in float64, one sequence at a time, with PyTorch's signature (runs anywhere)."
+    if cu_seq_q.dtype != torch.int32 or not torch.equal(cu_seq_q, cu_seq_k): raise ValueError("cu_seqlens: int32, the same for queries and keys")
+    out, (left, right) = torch.full_like(query, float('nan')), window_size    # rows past the last sequence: unwritten, as NaN
+    bounds = cu_seq_q.tolist()
+    for s, e in zip(bounds[:-1], bounds[1:]):
+        if not 0 <= e - s <= min(max_q, max_k): raise ValueError(f"a sequence of {e - s} tokens, with max_seqlen {max_q}")
+        if e == s: continue
+        i, j = torch.arange(e - s)[:, None], torch.arange(e - s)[None]
+        ok = ((left < 0) | (j >= i - left)) & ((right < 0) | (j <= i + right))   # query i sees key j within (left, right)
+        sc = torch.einsum('ihd,jhd->hij', query[s:e].double(), key[s:e].double()) * (scale or query.shape[-1] ** -0.5)
+        out[s:e] = torch.einsum('hij,jhd->ihd', sc.masked_fill(~ok, float('-inf')).softmax(-1), value[s:e].double()).to(query.dtype)
+    return out
