@@ -10,6 +10,7 @@ import types
 import torch, torch.nn.functional as F
 from .attention import VarlenBatch, default_attn_impl
 from .flex import bucket_tokens, block_mask_for, raise_recompile_limit
+from .flash import flash_available, torch_varlen
 from .model import ModernBertModel
 
 # %% auto #0
@@ -36,7 +37,11 @@ def compiled_attn_impl(enc:ModernBertModel, device) -> str:
 # %% ../nbs/06b_compile.ipynb #f3700f97
 def prepared_batch(batch:VarlenBatch, total:int, impl:str, windows, steps:int=8) -> VarlenBatch:
     "A VarlenBatch for a run padded to `total`, with what the backend reads built in advance (no cache misses when compiled)."
-    if impl == 'flash': return VarlenBatch(batch.cu_seqlens, bucket_tokens(batch.max_seqlen, steps, 64))   # max_seqlen: an int the kernel is specialised to
+    if impl == 'flash':     # the kernel is specialised to max_seqlen and to the number of documents: round both up
+        flash_available(); torch_varlen()                                 # what is installed: looked up here, not in the graph
+        n, cu = batch.n_seqs, batch.cu_seqlens
+        cu = torch.cat([cu, cu[-1:].expand(bucket_tokens(n + 1, steps, 16) - n - 1)])       # empty documents at the end
+        return VarlenBatch(cu, bucket_tokens(batch.max_seqlen, steps, 64))                # total unknown: rows past cu[-1] zeroed
     vb = VarlenBatch(batch.cu_seqlens, batch.max_seqlen)
     for w in windows: block_mask_for(vb, total, w)
     return vb
