@@ -6,7 +6,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sweep_runs_on_cpu(tmp_path):
     env = {**os.environ, 'OMP_NUM_THREADS': '2', 'CUDA_VISIBLE_DEVICES': '', 'PYTHONPATH': str(ROOT)}
-    r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'copies,kv64', '--budget', '120'],
+    r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'copies,flash,kv64', '--budget', '120'],
                        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / 'gpu_sweep.json').read_text())
@@ -14,6 +14,7 @@ def test_sweep_runs_on_cpu(tmp_path):
     for who in ('transformers', 'copies', 'kv64'):
         assert all((who, s) in got for s in ('short fixed', 'short var', 'long fixed', 'long var')), got
     assert res['best'] in ('copies', 'kv64')
+    assert 'CUDA only' in res['parity']['flash']['error'] and not any(r['who'] == 'flash' for r in res['rows'])   # recorded, not timed
     assert all(res['parity'][v]['mean_abs_diff'] < 1e-5 for v in ('copies', 'kv64')), res['parity']   # float32 on a CPU: the same numbers
     assert set(res['profiles']) == {'ours copies', 'ours kv64', 'transformers'}
     assert all(p['by_kind'] for p in res['profiles'].values())

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Which flex settings make our forward fastest, and where its time goes: one short GPU call.
+"""Which attention settings (flex's, or flash) make our forward fastest, and where its time goes: one short GPU call.
 
     PYTHONPATH=. python3 tools/gpu_sweep.py --out DIR [--budget 360]      (make gpu-sweep)
 
@@ -8,6 +8,8 @@ On CUDA: the `base` preset, bf16, batches of 65,536 token slots as in `modernber
 `modernbert_nb.flex` exposes, each compiled afresh on the same weights and batches in the same process:
 
   copies     the default: q, k, v copied head-major before the kernel (what issue 3's H100 figures ran)
+  flash      attn_impl='flash': FlashAttention-2's varlen kernel (flash-attn's, else PyTorch's own, torch >= 2.11),
+             no block masks to build; where neither is present the variant is recorded as not run
   views      FLEX_CONTIGUOUS=False: strided views in, the output in the query's layout (no copies)
   kv64       64-key tiles on local layers (LOCAL_KV_BLOCK=64): a third fewer scores
   views+kv64 both
@@ -35,9 +37,10 @@ from modernbert_nb.bench import (SETTINGS, padded_batch, packed_batch, median_ti
                                  versions)
 from modernbert_nb.compile import compile_model, uncompile_model
 
-VARIANTS = {   # name: (FLEX_CONTIGUOUS, LOCAL_KV_BLOCK, torch.compile mode); measured in this order
-    'copies': (True, 128, None), 'views': (False, 128, None), 'kv64': (True, 64, None), 'views+kv64': (False, 64, None),
-    'graphs': (True, 128, 'reduce-overhead'), 'autotune': (True, 64, 'max-autotune-no-cudagraphs'), 'kv32': (True, 32, None),
+VARIANTS = {   # name: (FLEX_CONTIGUOUS, LOCAL_KV_BLOCK, torch.compile mode, attn_impl); measured in this order
+    'copies': (True, 128, None, 'flex'), 'flash': (True, 128, None, 'flash'), 'views': (False, 128, None, 'flex'),
+    'kv64': (True, 64, None, 'flex'), 'views+kv64': (False, 64, None, 'flex'), 'graphs': (True, 128, 'reduce-overhead', 'flex'),
+    'autotune': (True, 64, 'max-autotune-no-cudagraphs', 'flex'), 'kv32': (True, 32, None, 'flex'),
 }
 
 NEEDS = {'autotune': 240}   # seconds of budget a variant needs to start (compile, 5 measurements, profile); default 45
@@ -123,7 +126,7 @@ def main(argv=None):
         pids, cu, mx = batches[setting]['packed']
         return measure(name, setting, lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx), len(pids), batches[setting]['flops'])
     def set_variant(name):
-        contiguous, kv, mode = VARIANTS[name]
+        contiguous, kv, mode, ours.config.attn_impl = VARIANTS[name]
         flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = contiguous, kv
         uncompile_model(ours); torch._dynamo.reset()
         compile_model(ours, mode=mode, compile_layers=gpu)             # CPU: bucketing only (compiling there is slow to build)
