@@ -39,9 +39,13 @@ def prepared_batch(batch:VarlenBatch, total:int, impl:str, windows, steps:int=8)
     "A VarlenBatch for a run padded to `total`, with what the backend reads built in advance (no cache misses when compiled)."
     if impl == 'flash':     # the kernel is specialised to max_seqlen and to the number of documents: round both up
         flash_available(); torch_varlen()                                 # what is installed: looked up here, not in the graph
-        n, cu = batch.n_seqs, batch.cu_seqlens
-        cu = torch.cat([cu, cu[-1:].expand(bucket_tokens(n + 1, steps, 16) - n - 1)])       # empty documents at the end
-        return VarlenBatch(cu, bucket_tokens(batch.max_seqlen, steps, 64))                # total unknown: rows past cu[-1] zeroed
+        real = batch.total if batch.total is not None else int(batch.cu_seqlens[-1])
+        L = bucket_tokens(batch.max_seqlen, steps, 64)
+        tail = torch.arange(real + L, total + L, L, device=batch.device).clamp_(max=total)   # the padding: documents of <= L tokens
+        n = batch.n_seqs + tail.numel()
+        cu = torch.cat([batch.cu_seqlens, tail.int()])
+        cu = torch.cat([cu, cu[-1:].expand(bucket_tokens(n + 1, steps, 16) - n - 1)])           # then empty documents
+        return VarlenBatch(cu, L, total)                                  # every row is in a document: the kernel writes them all
     vb = VarlenBatch(batch.cu_seqlens, batch.max_seqlen)
     for w in windows: block_mask_for(vb, total, w)
     return vb
@@ -55,7 +59,7 @@ def bucketed_forward_unpadded(self:ModernBertModel, input_ids:torch.Tensor, # (t
     pos = batch.position_ids if position_ids is None else position_ids
     if T > total: input_ids, pos = F.pad(input_ids, (0, T - total)), F.pad(pos, (0, T - total))   # (T,): id 0 at position 0
     windows = {layer.attn.window for layer in self.layers}
-    vb = prepared_batch(batch, T, impl, windows, self.bucket_steps)
+    vb = prepared_batch(batch, T, impl, windows, self.bucket_steps)                         # batch.total: the real count
     with _attn_impl(self, impl):
         return ModernBertModel.forward_unpadded(self, input_ids, vb, pos)[:total]                 # (total, D)
 
