@@ -1,5 +1,5 @@
 "`tools/gpu_sweep.py` on a CPU (tiny preset, uncompiled): it runs end to end and writes what the GPU run will."
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +20,11 @@ def test_sweep_runs_on_cpu(tmp_path):
     assert all(p['by_kind'] for p in res['profiles'].values())
     assert (tmp_path / 'profile.txt').read_text().count('==') == 3
     assert 'best variant' in r.stdout
+    sys.path.insert(0, str(ROOT / 'tools'))
+    from gpu_sweep import summary
+    text = summary(res)                                         # what 13_benchmarks renders from a committed sweep
+    assert text in r.stdout and 'parity flash: ValueError' in text
+    assert len(re.findall(r'\d\.\d\dx', text)) == 8                # copies and kv64 in 4 settings, as x transformers
 
 def test_kernel_kinds():
     sys.path.insert(0, str(ROOT / 'tools'))

@@ -83,6 +83,27 @@ def profile(fn, device, top:int=25):
     return dict(wall_s=wall, busy_s=busy, idle_share=max(0.0, 1 - busy / wall) if gpu else None,
                 by_kind={k: v for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])}), table
 
+def summary(res:dict) -> str:
+    "The sweep's table (k tokens/s, and x transformers), parity, best variant and profile split, as text."
+    tps = {(r['who'], r['setting']): r['tokens_per_s'] for r in res['rows'] if 'tokens_per_s' in r}
+    out = [f"{res['device']}, {res['dtype']}, {res['slots']:,} slots; torch {res['torch']}, transformers {res['transformers']}; "
+           f"peak {res['peak_flops'] / 1e12:.3g} TFLOP/s; {res.get('seconds', 0):.0f} s",
+           f"{'':>14}" + ''.join(f"{s:>13}" for s in SETTINGS) + '   (k tokens/s; x = / transformers)']
+    for who in dict.fromkeys(r['who'] for r in res['rows']):
+        cells = []
+        for s in SETTINGS:
+            v, ref = tps.get((who, s)), tps.get(('transformers', s))
+            cells.append('-' if v is None else f"{v / 1e3:.0f}" + (f" {v / ref:.2f}x" if ref and who != 'transformers' else ''))
+        out.append(f"{who:>14}" + ''.join(f"{c:>13}" for c in cells))
+    for n, p in res['parity'].items():
+        out.append(f"parity {n}: " + (f"mean |diff| {p['mean_abs_diff']:.2g}, max {p['max_abs_diff']:.2g}" if 'mean_abs_diff' in p else p['error'][:200]))
+    out.append(f"best variant (short settings, parity under {PARITY:g}): {res.get('best')}")
+    for who, p in res['profiles'].items():
+        if 'by_kind' in p:
+            out.append(f"{who}: {p['wall_s'] * 1e3:.1f} ms per forward; " + ', '.join(f"{k} {v * 1e3:.1f} ms" for k, v in p['by_kind'].items())
+                       + (f"; GPU idle {p['idle_share']:.0%}" if p['idle_share'] is not None else ''))
+    return '\n'.join(out)
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', default='runs/gpu_sweep', help='folder for gpu_sweep.json and profile.txt')
@@ -172,21 +193,7 @@ def main(argv=None):
     flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = defaults
     res['seconds'] = time.time() - t0; save()
     del ours, hf; gc.collect()
-    print(f"\n{res['device']}, {res['dtype']}, {slots:,} slots; torch {res['torch']}, transformers {res['transformers']}; "
-          f"peak {res['peak_flops'] / 1e12:.3g} TFLOP/s; {res['seconds']:.0f} s")
-    print(f"{'':>14}" + ''.join(f"{s:>13}" for s in SETTINGS) + '   (k tokens/s; x = / transformers)')
-    for who in dict.fromkeys(r['who'] for r in res['rows']):
-        cells = []
-        for s in SETTINGS:
-            v, ref = tps.get((who, s)), tps.get(('transformers', s))
-            cells.append('-' if v is None else f"{v / 1e3:.0f}" + (f" {v / ref:.2f}x" if ref and who != 'transformers' else ''))
-        print(f"{who:>14}" + ''.join(f"{c:>13}" for c in cells))
-    for n, p in res['parity'].items(): print(f"parity {n}: " + (f"mean |diff| {p['mean_abs_diff']:.2g}, max {p['max_abs_diff']:.2g}" if 'mean_abs_diff' in p else p['error']))
-    print(f"best variant (short settings, parity under {PARITY:g}): {best}")
-    for who, p in res['profiles'].items():
-        if 'by_kind' in p:
-            print(f"{who}: {p['wall_s'] * 1e3:.1f} ms per forward; " + ', '.join(f"{k} {v * 1e3:.1f} ms" for k, v in p['by_kind'].items())
-                  + (f"; GPU idle {p['idle_share']:.0%}" if p['idle_share'] is not None else ''))
+    print('\n' + summary(res))
     return res
 
 if __name__ == '__main__': main()
