@@ -48,7 +48,7 @@ def varlen_call(kernel:str, fn,                 # 'flash-attn' or 'torch', and i
     elif kernel == 'torch':
         if dropout_p: raise ValueError("PyTorch's varlen kernel has no attention dropout: use attention_dropout=0, install flash-attn "
                                        f"({FLASH_INSTALL}), or use attn_impl 'eager' or 'sdpa'")
-        o = fn(q, k, v, cu, cu, L, L, scale=scale, window_size=ws)
+        o = fn(q, k, v, cu, cu, L, L, window_size=ws, **({} if scale is None else dict(scale=scale)))   # (scale: not in every version)
     else: raise ValueError(f"unknown varlen kernel {kernel!r}: allowed are 'flash-attn' and 'torch'")
     if batch.total != q.shape[0]:       # the run may go on past the last document (a compiled model's bucket): unwritten rows
         o = o.masked_fill((torch.arange(q.shape[0], device=q.device) >= cu[-1])[:, None, None], 0)
