@@ -79,7 +79,7 @@ def varlen_reference(query, key, value, cu_seq_q, cu_seq_k, max_q:int, max_k:int
     for s, e in zip(bounds[:-1], bounds[1:]):
         if not 0 <= e - s <= min(max_q, max_k): raise ValueError(f"a sequence of {e - s} tokens, with max_seqlen {max_q}")
         if e == s: continue
-        i, j = torch.arange(e - s)[:, None], torch.arange(e - s)[None]
+        i, j = torch.arange(e - s, device=query.device)[:, None], torch.arange(e - s, device=query.device)[None]
         ok = ((left < 0) | (j >= i - left)) & ((right < 0) | (j <= i + right))   # query i sees key j within (left, right)
         sc = torch.einsum('ihd,jhd->hij', query[s:e].double(), key[s:e].double()) * (scale or query.shape[-1] ** -0.5)
         out[s:e] = torch.einsum('hij,jhd->ihd', sc.masked_fill(~ok, float('-inf')).softmax(-1), value[s:e].double()).to(query.dtype)
