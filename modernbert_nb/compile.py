@@ -10,7 +10,7 @@ import types
 import torch, torch.nn.functional as F
 from .attention import VarlenBatch, default_attn_impl
 from .flex import bucket_tokens, block_mask_for, raise_recompile_limit
-from .flash import flash_available, torch_varlen
+from .flash import flash_present
 from .model import ModernBertModel
 
 # %% auto #0
@@ -38,7 +38,7 @@ def compiled_attn_impl(enc:ModernBertModel, device) -> str:
 def prepared_batch(batch:VarlenBatch, total:int, impl:str, windows, steps:int=8) -> VarlenBatch:
     "A VarlenBatch for a run padded to `total`, with what the backend reads built in advance (no cache misses when compiled)."
     if impl == 'flash':     # the kernel is specialised to max_seqlen and to the number of documents: round both up
-        flash_available(); torch_varlen()                                 # what is installed: looked up here, not in the graph
+        flash_present()                                                   # what is installed: looked up here, not in the graph
         real = batch.total if batch.total is not None else int(batch.cu_seqlens[-1])
         L = bucket_tokens(batch.max_seqlen, steps, 64)
         tail = torch.arange(real + L, total + L, L, device=batch.device).clamp_(max=total)   # the padding: documents of <= L tokens

@@ -27,20 +27,32 @@ def torch_varlen():
         _FOUND['torch'] = varlen_attn if varlen_attn is not None and 'window_size' in inspect.signature(varlen_attn).parameters else None
     return _FOUND['torch']
 
+def aten_varlen():
+    "The private operator under `varlen_attn`, where it takes a window (older PyTorch too): used when `varlen_attn` takes none."
+    if 'aten' not in _FOUND:
+        op = getattr(torch.ops.aten, '_flash_attention_forward', None)
+        _FOUND['aten'] = op if op is not None and 'window_size_left' in str(op.default._schema) else None
+    return _FOUND['aten']
+
+def flash_present() -> bool:
+    "Some flash kernel is present: flash-attn, or PyTorch's own with a window (looked up once)."
+    return flash_available() or torch_varlen() is not None or aten_varlen() is not None
+
 def flash_kernel(q:torch.Tensor):
-    "('flash-attn' | 'torch', kernel) for q; None for a dtype flash has no kernel for (float32). Raises where none can run."
+    "('flash-attn' | 'torch' | 'aten', kernel) for q; None for a dtype flash has no kernel for (float32). Raises where none can run."
     if flash_available():
         from flash_attn import flash_attn_varlen_func as fn; name = 'flash-attn'
     elif torch_varlen() is not None: fn, name = torch_varlen(), 'torch'
-    else: raise ImportError(f"attn_impl='flash' needs the flash-attn package ({FLASH_INSTALL}, CUDA GPUs only) or PyTorch >= 2.11, "
-                            f"whose own varlen kernel takes a sliding window (this is PyTorch {torch.__version__}); or use attn_impl='flex'")
+    elif aten_varlen() is not None: fn, name = aten_varlen(), 'aten'
+    else: raise ImportError(f"attn_impl='flash' needs the flash-attn package ({FLASH_INSTALL}, CUDA GPUs only) or a PyTorch "
+                            f"whose own varlen kernel takes a sliding window (2.11 or later; this is {torch.__version__}); or use attn_impl='flex'")
     if not q.is_cuda: raise ValueError(f"attn_impl='flash' runs on CUDA only, got a tensor on {q.device}: use 'flex' or 'sdpa'")
     return (name, fn) if q.dtype in (torch.float16, torch.bfloat16) else None
 
-def varlen_call(kernel:str, fn,                 # 'flash-attn' or 'torch', and its varlen function
+def varlen_call(kernel:str, fn,                 # 'flash-attn', 'torch' or 'aten', and its varlen function
                 q, k, v,                        # (total, H, hd) each, RoPE applied
                 batch:VarlenBatch, window:int|None=None, dropout_p:float=0.0, scale:float|None=None):
-    "One varlen kernel call in that library's dialect; rows past the last document come back as zeros."
+    "One varlen kernel call in its own dialect; rows past the last document come back as zeros."
     cu, L = batch.cu_seqlens, batch.max_seqlen
     ws = (-1, -1) if window is None else (window, window)
     if kernel == 'flash-attn':
@@ -49,7 +61,10 @@ def varlen_call(kernel:str, fn,                 # 'flash-attn' or 'torch', and i
         if dropout_p: raise ValueError("PyTorch's varlen kernel has no attention dropout: use attention_dropout=0, install flash-attn "
                                        f"({FLASH_INSTALL}), or use attn_impl 'eager' or 'sdpa'")
         o = fn(q, k, v, cu, cu, L, L, window_size=ws, **({} if scale is None else dict(scale=scale)))   # (scale: not in every version)
-    else: raise ValueError(f"unknown varlen kernel {kernel!r}: allowed are 'flash-attn' and 'torch'")
+    elif kernel == 'aten':
+        left = right = window                                            # None: the whole document
+        o = fn(q, k, v, cu, cu, L, L, dropout_p, False, False, scale=scale, window_size_left=left, window_size_right=right)[0]
+    else: raise ValueError(f"unknown varlen kernel {kernel!r}: allowed are 'flash-attn', 'torch' and 'aten'")
     if batch.total != q.shape[0]:       # the run may go on past the last document (a compiled model's bucket): unwritten rows
         o = o.masked_fill((torch.arange(q.shape[0], device=q.device) >= cu[-1])[:, None, None], 0)
     return o
@@ -67,8 +82,8 @@ def flash_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE a
     return varlen_call(*kernel, q, k, v, batch, window, dropout_p, scale)
 
 # %% auto #0
-__all__ = ['FLASH_INSTALL', 'flash_available', 'torch_varlen', 'flash_kernel', 'varlen_call', 'flash_varlen_attention',
-           'varlen_reference']
+__all__ = ['FLASH_INSTALL', 'flash_available', 'torch_varlen', 'aten_varlen', 'flash_present', 'flash_kernel', 'varlen_call',
+           'flash_varlen_attention', 'varlen_reference']
 
 # %% ../nbs/03b_flash.ipynb #5abd8618
 def varlen_reference(query, key, value, cu_seq_q, cu_seq_k, max_q:int, max_k:int, *, scale:float|None=None, window_size=(-1, -1)):

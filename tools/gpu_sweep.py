@@ -8,7 +8,7 @@ On CUDA: the `base` preset, bf16, batches of 65,536 token slots as in `modernber
 `modernbert_nb.flex` exposes, each compiled afresh on the same weights and batches in the same process:
 
   copies     the default: q, k, v copied head-major before the kernel (what issue 3's H100 figures ran)
-  flash      attn_impl='flash': FlashAttention-2's varlen kernel (flash-attn's, else PyTorch's own, torch >= 2.11),
+  flash      attn_impl='flash': FlashAttention-2's varlen kernel (flash-attn's, else PyTorch's own with a window),
              no block masks to build; where neither is present the variant is recorded as not run
   flash+graphs  flash, each compiled layer replayed as a CUDA graph (no masks to copy into the graphs' inputs)
   views      FLEX_CONTIGUOUS=False: strided views in, the output in the query's layout (no copies)
