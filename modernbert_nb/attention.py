@@ -121,7 +121,7 @@ def default_attn_impl(device=None) -> str:
     "The best backend present for `device`: flash-attn if installed, else FlexAttention on CUDA; sdpa on CPU."
     if torch.device(device if device is not None else 'cpu').type != 'cuda': return 'sdpa'
     from importlib.util import find_spec
-    return 'flash' if find_spec('flash_attn') is not None else 'flex'      # both in `03a_flex`
+    return 'flash' if find_spec('flash_attn') is not None else 'flex'      # `03a_flex`, `03b_flash`
 
 @register_attention('eager')
 def eager_attention(q, k, v,                # (total, H, hd) each, RoPE applied

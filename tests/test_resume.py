@@ -34,7 +34,7 @@ def test_kill_and_resume_is_exact(tmp_path):
     at_kill = checkpoints(killed)[-1].name
     r = subprocess.run(cmd(killed, '--resume'), env=ENV, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert f'resumed from' in r.stdout and at_kill in r.stdout, r.stdout[-2000:]
+    assert 'resumed from' in r.stdout and at_kill in r.stdout, r.stdout[-2000:]
     a, b = metrics(straight), metrics(killed)
     assert [m['step'] for m in b] == list(range(17))                  # one line per step, none lost or doubled
     assert [m.get('loss') for m in b] == [m.get('loss') for m in a]    # exact, not close

@@ -3,7 +3,6 @@
 Every rank records a fingerprint of each micro-batch it trains on (`--trace-data`; rank 0 gathers and writes them).
 """
 import json, os, subprocess, sys
-from pathlib import Path
 
 def test_two_cpu_ranks_train_on_different_data(tmp_path):
     out = tmp_path/'ddp'

@@ -192,7 +192,7 @@ def main(argv=None):
     tps = {(r['who'], r['setting']): r['tokens_per_s'] for r in res['rows'] if 'tokens_per_s' in r}
     score = lambda n: sum(tps.get((n, s), 0) / max(tps.get(('transformers', s), 1), 1) for s in SETTINGS[:2])
     right = [n for n in names if res['parity'].get(n, {}).get('mean_abs_diff', 1) < PARITY and (n, SETTINGS[0]) in tps]
-    res['best'] = best = max(right, key=score) if right else None
+    res['best'] = max(right, key=score) if right else None
     flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = defaults
     res['seconds'] = time.time() - t0; save()
     del ours, hf; gc.collect()

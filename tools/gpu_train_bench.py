@@ -18,7 +18,7 @@ config, model, optim, sizing (and compile, if present); no corpus is read: docum
 lognormal lengths (median 300 tokens, clipped to [16, 1024]), like source files cut at definitions.
 """
 from __future__ import annotations
-import argparse, json, math, os, random, sys, tempfile, time
+import argparse, json, math, random, sys, tempfile, time
 from pathlib import Path
 import torch, torch.nn.functional as F
 
