@@ -12,6 +12,26 @@ from .attention import VarlenBatch, register_attention, get_attention
 
 FLASH_INSTALL = 'pip install "modernbert_nb[flash]"'
 
+# %% auto #0
+__all__ = ['FLASH_INSTALL', 'varlen_reference', 'flash_available', 'torch_varlen', 'aten_varlen', 'flash_present', 'flash_kernel',
+           'varlen_call', 'flash_varlen_attention']
+
+# %% ../nbs/03b_flash.ipynb #5abd8618
+def varlen_reference(query, key, value, cu_seq_q, cu_seq_k, max_q:int, max_k:int, *, scale:float|None=None, window_size=(-1, -1)):
+    "Varlen attention as both libraries document it, in float64, one sequence at a time, with PyTorch's signature (runs anywhere)."
+    if cu_seq_q.dtype != torch.int32 or not torch.equal(cu_seq_q, cu_seq_k): raise ValueError("cu_seqlens: int32, the same for queries and keys")
+    out, (left, right) = torch.full_like(query, float('nan')), window_size    # rows past the last sequence: unwritten, as NaN
+    bounds = cu_seq_q.tolist()
+    for s, e in zip(bounds[:-1], bounds[1:]):
+        if not 0 <= e - s <= min(max_q, max_k): raise ValueError(f"a sequence of {e - s} tokens, with max_seqlen {max_q}")
+        if e == s: continue
+        i, j = torch.arange(e - s, device=query.device)[:, None], torch.arange(e - s, device=query.device)[None]
+        ok = ((left < 0) | (j >= i - left)) & ((right < 0) | (j <= i + right))   # query i sees key j within (left, right)
+        sc = torch.einsum('ihd,jhd->hij', query[s:e].double(), key[s:e].double()) * (scale or query.shape[-1] ** -0.5)
+        out[s:e] = torch.einsum('hij,jhd->ihd', sc.masked_fill(~ok, float('-inf')).softmax(-1), value[s:e].double()).to(query.dtype)
+    return out
+
+# %% ../nbs/03b_flash.ipynb #3fc3830e
 _FOUND = {}   # what is installed, looked up once (a compiled layer then reads constants instead of tracing the lookups)
 
 def flash_available() -> bool:
@@ -80,22 +100,3 @@ def flash_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE a
         warnings.warn(f"flash has no {q.dtype} kernels: using attn_impl='flex' for this call (cast the model to bfloat16 for flash)")
         return get_attention('flex')(q, k, v, batch, window, dropout_p, scale)
     return varlen_call(*kernel, q, k, v, batch, window, dropout_p, scale)
-
-# %% auto #0
-__all__ = ['FLASH_INSTALL', 'flash_available', 'torch_varlen', 'aten_varlen', 'flash_present', 'flash_kernel', 'varlen_call',
-           'flash_varlen_attention', 'varlen_reference']
-
-# %% ../nbs/03b_flash.ipynb #5abd8618
-def varlen_reference(query, key, value, cu_seq_q, cu_seq_k, max_q:int, max_k:int, *, scale:float|None=None, window_size=(-1, -1)):
-    "Varlen attention as both libraries document it, in float64, one sequence at a time, with PyTorch's signature (runs anywhere)."
-    if cu_seq_q.dtype != torch.int32 or not torch.equal(cu_seq_q, cu_seq_k): raise ValueError("cu_seqlens: int32, the same for queries and keys")
-    out, (left, right) = torch.full_like(query, float('nan')), window_size    # rows past the last sequence: unwritten, as NaN
-    bounds = cu_seq_q.tolist()
-    for s, e in zip(bounds[:-1], bounds[1:]):
-        if not 0 <= e - s <= min(max_q, max_k): raise ValueError(f"a sequence of {e - s} tokens, with max_seqlen {max_q}")
-        if e == s: continue
-        i, j = torch.arange(e - s, device=query.device)[:, None], torch.arange(e - s, device=query.device)[None]
-        ok = ((left < 0) | (j >= i - left)) & ((right < 0) | (j <= i + right))   # query i sees key j within (left, right)
-        sc = torch.einsum('ihd,jhd->hij', query[s:e].double(), key[s:e].double()) * (scale or query.shape[-1] ** -0.5)
-        out[s:e] = torch.einsum('hij,jhd->ihd', sc.masked_fill(~ok, float('-inf')).softmax(-1), value[s:e].double()).to(query.dtype)
-    return out
