@@ -10,7 +10,7 @@ import importlib
 import torch, torch.nn.functional as F
 from torch import nn
 from .config import ModernBertConfig, ATTN_IMPLS
-from .rope import apply_rope, position_ids_from_cu_seqlens
+from .rope import apply_rope, position_ids_from_cu_seqlens, doc_ids
 
 # %% auto #0
 __all__ = ['ATTENTION_BACKENDS', 'BLOCKED_MIN_LEN', 'window_mask', 'local_attention_blocked', 'VarlenBatch', 'register_attention',
@@ -69,12 +69,13 @@ class VarlenBatch:
     @property
     def position_ids(self): return self.cached('position_ids', lambda: position_ids_from_cu_seqlens(self.cu_seqlens, self.total))
     @property
+    def doc_ids(self):
+        "(total,) int64: the document of each token."
+        return self.cached('doc_ids', lambda: doc_ids(self.cu_seqlens, self.total))
+    @property
     def pad_index(self):
         "(total,) index of each token in a (n_seqs * max_seqlen) grid."
-        def make():
-            doc = torch.repeat_interleave(torch.arange(self.n_seqs, device=self.device), self.seqlens)
-            return doc * self.max_seqlen + self.position_ids
-        return self.cached('pad_index', make)
+        return self.cached('pad_index', lambda: self.doc_ids * self.max_seqlen + self.position_ids)
     def to_padded(self, x:torch.Tensor) -> torch.Tensor:
         "(total, ...) -> (n_seqs, max_seqlen, ...), zeros where a document is shorter."
         if self.uniform: return x.view(self.n_seqs, self.max_seqlen, *x.shape[1:])

@@ -10,7 +10,7 @@ import json, os, tempfile, warnings
 from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
-from .config import ModernBertConfig
+from .config import ModernBertConfig, atomic_write
 
 # %% auto #0
 __all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'FRESH_HEADS', 'resolve_checkpoint', 'load_weights', 'match_state_dict',
@@ -99,11 +99,6 @@ def save_pretrained(model, path) -> Path:
     folder = Path(path); folder.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()
           if not (k == 'decoder.weight' and getattr(model, 'tied', False))}
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{WEIGHTS_NAME}.', suffix='.tmp'); os.close(fd)
-    try:
-        save_file(sd, tmp, metadata={'format': 'pt'})
-        os.replace(tmp, folder/WEIGHTS_NAME)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
+    atomic_write(folder/WEIGHTS_NAME, lambda tmp: save_file(sd, tmp, metadata={'format': 'pt'}))
     model.config.save(folder, type(model).__name__)
     return folder

@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'ACTIVATIONS', 'POOLINGS', 'PRESETS', 'layer_types_every',
-           'ModernBertConfig', 'atomic_write_bytes']
+__all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'ACTIVATIONS', 'POOLINGS', 'IGNORE_INDEX', 'PRESETS',
+           'layer_types_every', 'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
 
 # %% ../nbs/00_config.ipynb #a974ccdd
 GLOBAL, LOCAL = 'full_attention', 'sliding_attention'
@@ -20,6 +20,7 @@ LAYER_TYPES = (GLOBAL, LOCAL)
 ATTN_IMPLS = ('eager', 'sdpa', 'flex', 'flash')
 ACTIVATIONS = ('gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'quick_gelu', 'silu', 'swish', 'relu')
 POOLINGS = ('cls', 'mean')
+IGNORE_INDEX = -100     # a label that is not predicted (PyTorch's cross_entropy default; transformers' too)
 
 def layer_types_every(n_layers:int, # number of layers
                       every:int=3,  # a global layer every `every` layers, starting at layer 0
@@ -66,7 +67,7 @@ class ModernBertConfig:
     classifier_activation:str = 'gelu'
     num_labels:int = 2
     sparse_prediction:bool = False
-    sparse_pred_ignore_index:int = -100
+    sparse_pred_ignore_index:int = IGNORE_INDEX
     tie_word_embeddings:bool = True
     attn_impl:str|None = None             # 'eager' | 'sdpa' | 'flex' | 'flash'; None: the best one present
 
@@ -162,16 +163,25 @@ ModernBertConfig.from_dict = classmethod(_from_dict)
 ModernBertConfig.to_dict = _to_dict
 
 # %% ../nbs/00_config.ipynb #f037f564
-def atomic_write_bytes(path, data:bytes):
-    "Write `data` to `path` through a temporary file and a rename: readers see the old file or the new one, never half."
+def _umask() -> int:
+    m = os.umask(0); os.umask(m); return m
+
+def atomic_write(path, write):   # write(tmp_path): fills the temporary file beside `path`
+    "Write a file through a temporary file beside it, fsync and a rename: readers see the old file or the new one, never half."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
     try:
-        with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
+        write(Path(tmp))
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())           # mkstemp makes 0600: give the file the mode a plain open() would
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.unlink(tmp)
         raise
+
+def atomic_write_bytes(path, data:bytes):
+    "`atomic_write` of bytes."
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 def _from_json(cls, path, **overrides):
     "Read a config.json file, or the config.json inside a folder."

@@ -10,22 +10,14 @@ import inspect, warnings
 import torch, torch.nn.functional as F
 from torch.nn.attention.flex_attention import BlockMask, flex_attention
 from .attention import VarlenBatch, register_attention
+from .rope import doc_ids
 
 # %% auto #0
-__all__ = ['FLEX_BLOCK', 'COMPILE_ON_CPU', 'LOCAL_KV_BLOCK', 'FLEX_CONTIGUOUS', 'doc_ids', 'document_mask_mod',
-           'varlen_block_mask', 'bucket_tokens', 'flex_kernel', 'raise_recompile_limit', 'kv_block_for',
-           'block_mask_for', 'flex_varlen_attention']
+__all__ = ['FLEX_BLOCK', 'COMPILE_ON_CPU', 'LOCAL_KV_BLOCK', 'FLEX_CONTIGUOUS', 'document_mask_mod', 'varlen_block_mask',
+           'bucket_tokens', 'flex_kernel', 'raise_recompile_limit', 'kv_block_for', 'block_mask_for',
+           'flex_varlen_attention']
 
 # %% ../nbs/03a_flex.ipynb #fad7af4c
-def doc_ids(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
-            total:int,               # length of the run; tokens past cu_seqlens[-1] are padding
-           ) -> torch.Tensor:
-    "(total,) int32: the document each token belongs to, -1 for padding. No host sync."
-    cu = cu_seqlens.long()
-    pos = torch.arange(total, device=cu.device)
-    doc = torch.searchsorted(cu[1:].contiguous(), pos, right=True)     # number of documents that ended at or before pos
-    return torch.where(pos < cu[-1], doc, -1).to(torch.int32)
-
 def document_mask_mod(doc:torch.Tensor, window:int|None=None):
     "FlexAttention mask function: same document (not padding), and |q - kv| <= window on local layers."
     if window is None:

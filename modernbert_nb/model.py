@@ -227,8 +227,7 @@ def pool(h:torch.Tensor, batch:VarlenBatch, how:str) -> torch.Tensor:
     "(total, D) -> (n_seqs, D): the first token of each sequence ('cls') or the mean of its tokens ('mean')."
     if how == 'cls': return h[batch.cu_seqlens[:-1].long()]
     if how == 'mean':
-        doc = torch.repeat_interleave(torch.arange(batch.n_seqs, device=h.device), batch.seqlens)
-        return h.new_zeros(batch.n_seqs, h.shape[1]).index_add_(0, doc, h) / batch.seqlens[:, None].to(h.dtype)
+        return h.new_zeros(batch.n_seqs, h.shape[1]).index_add_(0, batch.doc_ids, h) / batch.seqlens[:, None].to(h.dtype)
     raise ValueError(f"unknown pooling {how!r}: allowed are ('cls', 'mean')")
 
 class ModernBertForSequenceClassification(ModernBertPreTrainedModel):

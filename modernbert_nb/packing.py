@@ -11,6 +11,7 @@ __all__ = ['best_fit_naive', 'best_fit', 'pack_documents', 'pack_stats', 'make_b
 import bisect, random
 import torch
 from torch.utils.data import Dataset as TorchDataset
+from .rope import position_ids_from_cu_seqlens
 
 # %% ../nbs/07a_packing.ipynb #9c19209e
 def best_fit_naive(lengths:list[int], # document lengths, in the order to place them
@@ -68,8 +69,7 @@ def make_batch(docs:list[list[int]], # token ids of each document in the batch
     cu_seqlens = torch.zeros(len(docs) + 1, dtype=torch.int32)
     cu_seqlens[1:] = lens.cumsum(0)
     input_ids = torch.tensor([t for d in docs for t in d], dtype=torch.int64)       # (total,)
-    starts = torch.repeat_interleave(cu_seqlens[:-1].long(), lens.long())           # (total,) start of each token's doc
-    position_ids = torch.arange(len(input_ids)) - starts                            # (total,) restarts at 0
+    position_ids = position_ids_from_cu_seqlens(cu_seqlens, len(input_ids))         # (total,) restarts at 0
     return dict(input_ids=input_ids, cu_seqlens=cu_seqlens, max_seqlen=int(lens.max()), position_ids=position_ids)
 
 # %% ../nbs/07a_packing.ipynb #37fee986

@@ -10,7 +10,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['rotate_half', 'rope_frequencies', 'rope_cos_sin', 'apply_rope', 'RotaryEmbedding', 'position_ids_from_cu_seqlens']
+__all__ = ['rotate_half', 'rope_frequencies', 'rope_cos_sin', 'apply_rope', 'RotaryEmbedding', 'doc_ids',
+           'position_ids_from_cu_seqlens']
 
 # %% ../nbs/02_rope.ipynb #b43ca8c6
 def rotate_half(x:torch.Tensor) -> torch.Tensor:
@@ -53,12 +54,24 @@ class RotaryEmbedding(nn.Module):
     def extra_repr(self): return f'dim={self.dim}, base={self.base:g}'
 
 # %% ../nbs/02_rope.ipynb #da97469c
+def _doc_of(cu:torch.Tensor, total:int|None):
+    if total is None: total = int(cu[-1])                  # reading a GPU value waits for the GPU
+    pos = torch.arange(total, device=cu.device)
+    return pos, torch.searchsorted(cu[1:].contiguous(), pos, right=True)   # documents that ended at or before each token
+
+def doc_ids(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
+            total:int|None=None,     # length of the run (default cu_seqlens[-1]); tokens past cu_seqlens[-1] are padding
+           ) -> torch.Tensor:
+    "(total,) int64: the document each token belongs to, -1 for padding past the last document. No host sync given `total`."
+    cu = cu_seqlens.long()
+    pos, doc = _doc_of(cu, total)
+    return torch.where(pos < cu[-1], doc, -1)
+
 def position_ids_from_cu_seqlens(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
                                  total:int|None=None,     # cu_seqlens[-1] when the caller knows it: no host sync
                                 ) -> torch.Tensor:
     "Positions 0, 1, ... restarting at each document start: (total,) int64 from cu_seqlens (n_docs+1,)."
     cu = cu_seqlens.long()
-    if total is None: total = int(cu[-1])                  # reading a GPU value waits for the GPU
-    lens = cu[1:] - cu[:-1]
-    starts = torch.repeat_interleave(cu[:-1], lens, output_size=total)   # each token's document start
-    return torch.arange(total, device=cu.device) - starts
+    pos, doc = _doc_of(cu, total)
+    return pos - cu[doc]                                   # padding past the last document counts on from 0
+

@@ -10,6 +10,7 @@ import json, os, random, re, shutil, tempfile, time
 from pathlib import Path
 import torch
 import torch.distributed as dist
+from .config import atomic_write_bytes
 from .checkpoint import load_weights, match_state_dict, save_pretrained
 from .learner import Callback, rank_world
 
@@ -130,7 +131,7 @@ def truncate_metrics(path, step:int):
     path = Path(path)
     if not path.exists(): return
     keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
-    tmp = path.with_name(f'.{path.name}.tmp'); tmp.write_text(''.join(l + '\n' for l in keep)); os.replace(tmp, path)
+    atomic_write_bytes(path, ''.join(l + '\n' for l in keep).encode())
 
 class CheckpointCB(Callback):
     "Save a checkpoint every `every` steps and at the last step, keeping the newest `keep`; after the metrics line."
