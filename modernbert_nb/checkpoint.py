@@ -13,8 +13,8 @@ from safetensors.torch import load_file, save_file
 from .config import ModernBertConfig, atomic_write
 
 # %% auto #0
-__all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'FRESH_HEADS', 'resolve_checkpoint', 'load_weights', 'match_state_dict',
-           'check_shapes', 'load_pretrained', 'save_pretrained']
+__all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'resolve_checkpoint', 'load_weights', 'match_state_dict', 'check_shapes',
+           'load_pretrained', 'save_pretrained']
 
 # %% ../nbs/06a_checkpoint.ipynb #9ca2c88f
 WEIGHTS_NAME, INDEX_NAME, TORCH_NAME = 'model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'
@@ -52,15 +52,15 @@ def load_weights(folder) -> dict:
 # %% ../nbs/06a_checkpoint.ipynb #671ea27e
 def match_state_dict(model, sd:dict):
     "Fit checkpoint `sd` to `model`'s names; return (state dict to load, missing keys, unexpected keys)."
-    want = model.state_dict()
+    want, tied = model.state_dict(), model.tied_keys()
     task = any(k.startswith('model.') for k in want)
     has_prefix = any(k.startswith('model.') for k in sd)
     if task and not has_prefix:
         sd = {('model.' + k if 'model.' + k in want else k): v for k, v in sd.items()}
     elif not task and has_prefix:
         sd = {k[len('model.'):]: v for k, v in sd.items() if k.startswith('model.')}
-    if getattr(model, 'tied', False): sd.pop('decoder.weight', None)      # the tied decoder is the embedding
-    missing = [k for k in want if k not in sd and not (k == 'decoder.weight' and getattr(model, 'tied', False))]
+    sd = {k: v for k, v in sd.items() if k not in tied}             # a tied weight is the one it is tied to, read once
+    missing = [k for k in want if k not in sd and k not in tied]
     unexpected = [k for k in sd if k not in want]
     return {k: v for k, v in sd.items() if k in want}, missing, unexpected
 
@@ -70,9 +70,8 @@ def check_shapes(model, sd:dict):
     bad = [f"{k}: checkpoint {tuple(v.shape)}, model {tuple(want[k].shape)}" for k, v in sd.items() if v.shape != want[k].shape]
     if bad: raise ValueError("checkpoint tensors have the wrong shape (is config.json the one these weights were saved with?):\n  " + "\n  ".join(bad))
 
-# %% ../nbs/06a_checkpoint.ipynb #f8c03905
-FRESH_HEADS = ('head.', 'classifier.')   # may start fresh when a task model loads an encoder or MLM checkpoint
 
+# %% ../nbs/06a_checkpoint.ipynb #f8c03905
 def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_files_only=False,
                     dtype:torch.dtype|None=None, # cast the loaded model, e.g. torch.bfloat16
                     **config_overrides):         # config fields to change, e.g. attn_impl='eager'
@@ -82,23 +81,23 @@ def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_fi
     device = torch.get_default_device()                              # where cls(config) would have put it
     with torch.device('meta'): model = cls(config)                 # shapes only: no memory, no random draws
     model.to_empty(device=device)                                    # storage, filled from the file below
-    if hasattr(model, 'tie_weights'): model.tie_weights()            # to_empty gave the decoder its own tensor
+    model.tie_weights()                                              # to_empty gave the decoder its own tensor
     sd, missing, unexpected = match_state_dict(model, load_weights(folder))
-    fresh = [k for k in missing if cls.__name__ != 'ModernBertForMaskedLM' and k.startswith(FRESH_HEADS)]
+    fresh = [k for k in missing if k.startswith(cls._fresh_keys)]   # what this class may start without (its task head)
     missing = [k for k in missing if k not in fresh]
     if missing: raise ValueError(f"checkpoint {folder} is missing {len(missing)} weight(s) of {cls.__name__}: {', '.join(missing[:10])}")
     check_shapes(model, sd)
     model.load_state_dict(sd, strict=False)
-    if fresh: model.init_weights(only={k.rsplit('.', 1)[0] for k in fresh})     # the new heads, and nothing else, drawn
+    if fresh: model.init_weights(only=set(fresh))                   # the new heads, and nothing else, drawn
     if fresh: warnings.warn(f"{cls.__name__}: {', '.join(fresh)} not in the checkpoint, newly initialised (train them before use)")
     if dtype is not None: model.to(dtype)
     return model.eval()
 
 def save_pretrained(model, path) -> Path:
-    "Write config.json and model.safetensors into folder `path`, each atomically; the tied decoder is not written."
+    "Write config.json and model.safetensors into folder `path`, each atomically; a tied weight (the decoder's) is not written."
     folder = Path(path); folder.mkdir(parents=True, exist_ok=True)
-    sd = {k: v.detach().contiguous() for k, v in model.state_dict().items()
-          if not (k == 'decoder.weight' and getattr(model, 'tied', False))}
+    sd = {k: v.detach().contiguous() for k, v in model.state_dict().items() if k not in model.tied_keys()}
     atomic_write(folder/WEIGHTS_NAME, lambda tmp: save_file(sd, tmp, metadata={'format': 'pt'}))
     model.config.save(folder, type(model).__name__)
     return folder
+

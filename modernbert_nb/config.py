@@ -11,14 +11,13 @@ from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'ACTIVATIONS', 'POOLINGS', 'IGNORE_INDEX', 'PRESETS',
-           'layer_types_every', 'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
+__all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'POOLINGS', 'IGNORE_INDEX', 'PRESETS', 'layer_types_every',
+           'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
 
 # %% ../nbs/00_config.ipynb #a974ccdd
 GLOBAL, LOCAL = 'full_attention', 'sliding_attention'
 LAYER_TYPES = (GLOBAL, LOCAL)
 ATTN_IMPLS = ('eager', 'sdpa', 'flex', 'flash')
-ACTIVATIONS = ('gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'quick_gelu', 'silu', 'swish', 'relu')
 POOLINGS = ('cls', 'mean')
 IGNORE_INDEX = -100     # a label that is not predicted (PyTorch's cross_entropy default; transformers' too)
 
@@ -104,8 +103,9 @@ def _validate(self:ModernBertConfig):
            f"layer_types has {len(self.layer_types)} entries but num_hidden_layers is {self.num_hidden_layers}")
     bad = [t for t in self.layer_types if t not in LAYER_TYPES]
     if bad: raise ValueError(f"unknown layer type {bad[0]!r}: allowed are {LAYER_TYPES}")
+    from modernbert_nb.mlp import ACT_FNS      # the activations' one table, by name; imported here since mlp imports this module
     for k in ('hidden_activation', 'classifier_activation'):
-        _check(getattr(self, k) in ACTIVATIONS, f"{k}={getattr(self, k)!r} is not supported: allowed are {ACTIVATIONS}")
+        _check(getattr(self, k) in ACT_FNS, f"{k}={getattr(self, k)!r} is not supported: allowed are {tuple(ACT_FNS)}")
     _check(self.classifier_pooling in POOLINGS, f"classifier_pooling={self.classifier_pooling!r}: allowed are {POOLINGS}")
     _check(self.attn_impl is None or self.attn_impl in ATTN_IMPLS, f"attn_impl={self.attn_impl!r}: allowed are {ATTN_IMPLS} or None (best present)")
     _check(self.global_rope_theta > 0 and self.local_rope_theta > 0, "rope thetas must be positive")

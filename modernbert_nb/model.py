@@ -7,19 +7,21 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/model.html.md"""
 # %% ../nbs/06_model.ipynb #76919566
 from __future__ import annotations
 import math
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, fields
 import torch, torch.nn.functional as F
 from torch import nn
-from .config import ModernBertConfig
+from .config import ModernBertConfig, IGNORE_INDEX
 from .rope import RotaryEmbedding
 from .attention import ModernBertAttention, VarlenBatch, default_attn_impl
 from .unpadding import unpad_input, pad_output
 from .mlp import ModernBertMLP, get_activation
 
 # %% auto #0
-__all__ = ['layer_norm', 'ModernBertEmbeddings', 'ModernBertEncoderLayer', 'check_input_ids', 'check_lengths', 'check_cu_seqlens',
-           'check_attention_mask', 'ModernBertPreTrainedModel', 'ModernBertModel', 'ModelOutput',
-           'ModernBertPredictionHead', 'ModernBertForMaskedLM', 'pool', 'ModernBertForSequenceClassification']
+__all__ = ['INIT_ROLES', 'layer_norm', 'ModernBertEmbeddings', 'ModernBertEncoderLayer', 'check_input_ids', 'check_lengths',
+           'check_cu_seqlens', 'check_attention_mask', 'ModelOutput', 'BaseModelOutput', 'MaskedLMOutput',
+           'SequenceClassifierOutput', 'ModernBertPreTrainedModel', 'ModernBertModel', 'ModernBertPredictionHead',
+           'check_labels', 'masked_lm_loss', 'ModernBertForMaskedLM', 'pool', 'ModernBertForSequenceClassification']
 
 # %% ../nbs/06_model.ipynb #54ccd2db
 def layer_norm(config:ModernBertConfig): return nn.LayerNorm(config.hidden_size, eps=config.norm_eps, bias=config.norm_bias)
@@ -86,29 +88,89 @@ def check_attention_mask(attention_mask, input_ids):
     empty = (attention_mask.sum(1) == 0).nonzero().flatten()
     if len(empty): raise ValueError(f"row {int(empty[0])} of attention_mask has no real token: every row needs at least one")
 
+# %% ../nbs/06_model.ipynb #8ccf39dc
+class ModelOutput(OrderedDict):
+    "A dataclass that is also an ordered dict of its non-None fields: `out.x`, `out['x']` and `out[i]` (transformers' rule)."
+    def __post_init__(self):
+        for f in fields(self):
+            if getattr(self, f.name) is not None: self[f.name] = getattr(self, f.name)
+    def __getitem__(self, k): return super().__getitem__(k) if isinstance(k, str) else self.to_tuple()[k]
+    def __setitem__(self, k, v): super().__setitem__(k, v); super().__setattr__(k, v)
+    def __setattr__(self, k, v):
+        if k in self.keys() and v is not None: super().__setitem__(k, v)
+        super().__setattr__(k, v)
+    def to_tuple(self) -> tuple: return tuple(self[k] for k in self.keys())
+
+@dataclass
+class BaseModelOutput(ModelOutput):
+    "What `ModernBertModel` returns."
+    last_hidden_state:torch.Tensor|None = None      # (B, T, D) padded, (total, D) unpadded
+    hidden_states:tuple|None = None                 # with output_hidden_states: num_hidden_layers + 1 tensors like it
+
+@dataclass
+class MaskedLMOutput(ModelOutput):
+    "What `ModernBertForMaskedLM` returns."
+    loss:torch.Tensor|None = None                   # with labels
+    logits:torch.Tensor|None = None
+    hidden_states:tuple|None = None
+
+@dataclass
+class SequenceClassifierOutput(ModelOutput):
+    "What `ModernBertForSequenceClassification` returns."
+    loss:torch.Tensor|None = None
+    logits:torch.Tensor|None = None                 # (n_seqs, num_labels)
+    hidden_states:tuple|None = None
+
+
 # %% ../nbs/06_model.ipynb #5ffc976d
+INIT_ROLES = {   # module class -> {its weight-holding child: role}; the roles' stds are in `weight_stds`
+    ModernBertEmbeddings: {'tok_embeddings': 'embedding'},
+    ModernBertAttention:  {'Wqkv': 'in', 'Wo': 'out'},        # Wo writes into the residual stream
+    ModernBertMLP:        {'Wi': 'in', 'Wo': 'out'},
+}
+
 class ModernBertPreTrainedModel(nn.Module):
     "Weight init and Hugging Face checkpoint I/O shared by the ModernBERT models."
+    _init_roles:dict = {}          # roles of the weights this class holds itself (the task heads'), as in INIT_ROLES
+    _tied_weights_keys:dict = {}   # weight -> the weight it is, when config.tie_word_embeddings (transformers' name)
+    _fresh_keys:tuple = ()         # name prefixes of weights that may start fresh when a checkpoint lacks them
+
     def __init__(self, config:ModernBertConfig):
         super().__init__()
         self.config = config
 
-    def init_weights(self, only=None): # module names to initialise (default: all)
-        "The paper's init: truncated normal at +-cutoff sigma; 0.02 in, 0.02/sqrt(2L) on output projections; norms 1, biases 0."
+    def tied_keys(self) -> dict:
+        "The weights that are another weight in this model (none when config.tie_word_embeddings is False)."
+        return self._tied_weights_keys if self.config.tie_word_embeddings else {}
+
+    def tie_weights(self):
+        "Make each tied weight the very tensor it is tied to."
+        for k, target in self.tied_keys().items():
+            mod, _, attr = k.rpartition('.')
+            setattr(self.get_submodule(mod), attr, self.get_parameter(target))
+
+    def weight_stds(self) -> dict:
+        "The std each drawn weight gets, from the role its module gives it (transformers' `_init_weights`)."
         c = self.config
-        std_in, std_out = c.initializer_range, c.initializer_range / math.sqrt(2.0 * c.num_hidden_layers)
-        def trunc(w, std): nn.init.trunc_normal_(w, mean=0.0, std=std, a=-c.initializer_cutoff_factor * std, b=c.initializer_cutoff_factor * std)
+        std = {'embedding': c.initializer_range, 'in': c.initializer_range,
+               'out': c.initializer_range / math.sqrt(2.0 * c.num_hidden_layers), 'final_out': c.hidden_size ** -0.5}
+        out = {}
         for name, m in self.named_modules():
-            if only is not None and name not in only: continue
-            if isinstance(m, nn.LayerNorm):
-                nn.init.ones_(m.weight)
-                if m.bias is not None: nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Embedding): trunc(m.weight, std_in)
-            elif isinstance(m, nn.Linear):
-                if name.endswith('decoder') and getattr(self, 'tied', False): pass  # the decoder is the embedding
-                elif name.endswith('classifier'): trunc(m.weight, c.hidden_size ** -0.5)
-                else: trunc(m.weight, std_out if name.endswith(('Wo', 'head.dense', 'decoder')) else std_in)
-                if m.bias is not None: nn.init.zeros_(m.bias)
+            roles = m._init_roles if m is self else next((r for k, r in INIT_ROLES.items() if isinstance(m, k)), {})
+            out.update({f"{name}.{child}.weight".lstrip('.'): std[role] for child, role in roles.items()})
+        return {k: v for k, v in out.items() if k not in self.tied_keys()}
+
+    def init_weights(self, only=None): # parameter names to initialise (default: all)
+        "The paper's init: drawn weights truncated normal at +-cutoff std (`weight_stds`); norm weights 1; biases 0; tied weights left alone."
+        stds, cut, tied = self.weight_stds(), self.config.initializer_cutoff_factor, self.tied_keys()
+        for mname, m in self.named_modules():
+            for pname, p in m.named_parameters(recurse=False):
+                name = f"{mname}.{pname}".lstrip('.')
+                if (only is not None and name not in only) or name in tied: continue
+                if name in stds: nn.init.trunc_normal_(p, mean=0.0, std=stds[name], a=-cut * stds[name], b=cut * stds[name])
+                elif pname == 'bias': nn.init.zeros_(p)
+                elif isinstance(m, nn.LayerNorm): nn.init.ones_(p)
+                else: raise ValueError(f"no init rule for {name} ({type(m).__name__}): give its module a role in INIT_ROLES")
         return self
 
     def num_parameters(self, exclude_embeddings=False):
@@ -127,6 +189,7 @@ class ModernBertPreTrainedModel(nn.Module):
         from modernbert_nb.checkpoint import save_pretrained
         return save_pretrained(self, path)
 
+
 # %% ../nbs/06_model.ipynb #939d9a10
 class ModernBertModel(ModernBertPreTrainedModel):
     "The ModernBERT encoder: embeddings, alternating global/local layers, final norm; runs on unpadded tokens."
@@ -140,30 +203,55 @@ class ModernBertModel(ModernBertPreTrainedModel):
         if init: self.init_weights()
 
     def attn_impl(self, device):
+        "The attention backend this model runs on `device`: config.attn_impl, else the best present (`default_attn_impl`)."
         return self.config.attn_impl or default_attn_impl(device)
+
+    bucketing = None    # a hook (model, ids, batch, positions, attn_impl) -> the same, padded to a compiled shape (`06b_compile`)
 
     def forward_unpadded(self, input_ids:torch.Tensor,   # (total,) flat token ids
                          batch:VarlenBatch,              # the documents' layout
-                         position_ids:torch.Tensor|None=None): # (total,); default: restart at each document
-        "(total,) ids -> (total, D) hidden states."
-        impl = self.attn_impl(input_ids.device)
+                         position_ids:torch.Tensor|None=None, # (total,); default: restart at each document
+                         attn_impl:str|None=None):       # the attention backend; default: `self.attn_impl(device)`
+        "(total,) ids -> (total, D) hidden states; the run goes through `self.bucketing` first when it is set."
+        total = input_ids.shape[0]
         pos = batch.position_ids if position_ids is None else position_ids
-        cs_global, cs_local = self.rope_global(pos), self.rope_local(pos)                       # (total, hd) each
-        x = self.embeddings(input_ids)                                                         # (total, D)
+        if self.bucketing is not None: input_ids, batch, pos, attn_impl = self.bucketing(self, input_ids, batch, pos, attn_impl)
+        impl = attn_impl or self.attn_impl(input_ids.device)
+        cs_global, cs_local = self.rope_global(pos), self.rope_local(pos)                       # (T, hd) each, T >= total
+        x = self.embeddings(input_ids)                                                         # (T, D)
         for layer in self.layers:
             cos, sin = cs_global if layer.is_global else cs_local
             x = layer(x, cos, sin, batch, impl)
-        return self.final_norm(x)
+        x = self.final_norm(x)
+        return x if x.shape[0] == total else x[:total]                                         # (total, D)
 
     def forward(self, input_ids:torch.Tensor,                 # (B, T) padded, or (total,) with cu_seqlens
                 attention_mask:torch.Tensor|None=None,        # (B, T), 1 = real token; default all real
                 cu_seqlens:torch.Tensor|None=None,            # (n_docs+1,) int32: the unpadded call
                 max_seqlen:int|None=None,                     # longest document, with cu_seqlens
-                position_ids:torch.Tensor|None=None):         # (total,), unpadded call only
-        "Hidden states: (B, T, D) for a padded batch (zeros at padding), (total, D) for an unpadded one."
+                position_ids:torch.Tensor|None=None,          # (total,), unpadded call only
+                output_hidden_states:bool=False):             # also the state after the embedding and after each layer
+        "`last_hidden_state`: (B, T, D) for a padded batch (zeros at padding), (total, D) for an unpadded one."
         flat, batch, indices, shape = self.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
-        h = self.forward_unpadded(flat, batch, position_ids)
-        return h if indices is None else pad_output(h, indices, *shape)
+        h, states = self.encode(flat, batch, position_ids, output_hidden_states)
+        return BaseModelOutput(self.repad(h, indices, shape), self.repad(states, indices, shape))
+
+    def encode(self, input_ids, batch:VarlenBatch, position_ids=None, output_hidden_states:bool=False):
+        "`forward_unpadded`, and with output_hidden_states the (total, D) states transformers returns: embedding output, each layer's, the last final-normed."
+        if not output_hidden_states: return self.forward_unpadded(input_ids, batch, position_ids), None
+        states = []                                       # filled by hooks, as transformers does: whatever forward_unpadded is
+        hooks = [m.register_forward_hook(lambda mod, args, out: states.append(out)) for m in (self.embeddings, *self.layers)]
+        try: h = self.forward_unpadded(input_ids, batch, position_ids)                             # (total, D)
+        finally:
+            for hook in hooks: hook.remove()
+        return h, tuple(s[:len(h)] for s in states[:-1]) + (h,)    # a bucketed (compiled) run is longer: real rows first
+
+    @staticmethod
+    def repad(x, indices, shape):
+        "A (total, ...) tensor, or a tuple of them, back to (B, T, ...) with zeros at padding; unchanged for an unpadded call."
+        if x is None or indices is None: return x
+        if isinstance(x, tuple): return tuple(pad_output(t, indices, *shape) for t in x)
+        return pad_output(x, indices, *shape)
 
     def prepare_inputs(self, input_ids, attention_mask=None, cu_seqlens=None, max_seqlen=None):
         "Check either kind of input; return flat ids, their VarlenBatch, and (for a padded batch) the indices and (B, T) to repad."
@@ -179,12 +267,6 @@ class ModernBertModel(ModernBertPreTrainedModel):
         return flat, VarlenBatch(cu, mx, flat.shape[0]), indices, tuple(input_ids.shape)
 
 # %% ../nbs/06_model.ipynb #a002e5ba
-@dataclass
-class ModelOutput:
-    "What the heads return: `loss` (when labels are given) and `logits`."
-    loss:torch.Tensor|None = None
-    logits:torch.Tensor|None = None
-
 class ModernBertPredictionHead(nn.Module):
     "dense -> activation -> LayerNorm."
     def __init__(self, config:ModernBertConfig):
@@ -194,33 +276,44 @@ class ModernBertPredictionHead(nn.Module):
         self.norm = layer_norm(config)
     def forward(self, x): return self.norm(self.act(self.dense(x)))
 
+def check_labels(labels, input_ids):
+    if labels is not None and labels.shape != input_ids.shape:
+        raise ValueError(f"labels has shape {tuple(labels.shape)}; it must match input_ids {tuple(input_ids.shape)}")
+
+def masked_lm_loss(logits:torch.Tensor, labels:torch.Tensor, ignore_index:int=IGNORE_INDEX) -> torch.Tensor:
+    "Mean cross-entropy over the labelled positions (0 when there are none); (N, V), (N,) -> scalar."
+    n = (labels != ignore_index).sum().clamp(min=1)                                      # no wait for the GPU
+    return F.cross_entropy(logits.float(), labels, ignore_index=ignore_index, reduction='sum') / n
+
 class ModernBertForMaskedLM(ModernBertPreTrainedModel):
-    "ModernBERT with the MLM head; decoder tied to the token embedding; sparse prediction with labels."
+    "ModernBERT with the MLM head; decoder tied to the token embedding; `config.sparse_prediction` as transformers'."
+    _init_roles = {'head.dense': 'out', 'decoder': 'out'}
+    _tied_weights_keys = {'decoder.weight': 'model.embeddings.tok_embeddings.weight'}
     def __init__(self, config:ModernBertConfig):
         super().__init__(config)
         self.model = ModernBertModel(config, init=False)
         self.head = ModernBertPredictionHead(config)
         self.decoder = nn.Linear(config.hidden_size, config.vocab_size, bias=config.decoder_bias)
-        self.tied = config.tie_word_embeddings
         self.tie_weights()
         self.init_weights()
 
-    def tie_weights(self):
-        "Make the decoder's weight the token embedding itself (when config.tie_word_embeddings)."
-        if self.tied: self.decoder.weight = self.model.embeddings.tok_embeddings.weight
-
-    def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None):
-        "Logits (B, T, V) padded or (total, V) unpadded; with labels (-100 = none), loss and logits at labelled positions."
+    def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None,
+                output_hidden_states:bool=False):
+        "Logits (B, T, V) padded or (total, V) unpadded; with labels, the loss, and with sparse_prediction only the labelled positions' logits."
+        check_labels(labels, input_ids)
         flat, batch, indices, shape = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
-        h = self.model.forward_unpadded(flat, batch, position_ids)        # (total, D)
-        if labels is not None and indices is not None: labels = labels.flatten()[indices]
-        if labels is not None:
-            keep = labels != self.config.sparse_pred_ignore_index
-            logits = self.decoder(self.head(h[keep]))                      # (n_masked, V)
-            loss = F.cross_entropy(logits.float(), labels[keep]) if keep.any() else logits.sum() * 0.0
-            return ModelOutput(loss, logits)
-        logits = self.decoder(self.head(h))                                # (total, V)
-        return ModelOutput(None, logits if indices is None else pad_output(logits, indices, *shape))
+        h, states = self.model.encode(flat, batch, position_ids, output_hidden_states)   # (total, D)
+        if labels is not None and indices is not None: labels = labels.flatten()[indices]  # (total,)
+        ignore = self.config.sparse_pred_ignore_index
+        sparse = labels is not None and self.config.sparse_prediction
+        if sparse:
+            keep = labels != ignore
+            h, labels = h[keep], labels[keep]                                               # (n_labelled, D), (n_labelled,)
+        logits = self.decoder(self.head(h))                                                 # (n_labelled or total, V)
+        loss = None if labels is None else masked_lm_loss(logits, labels, ignore)
+        return MaskedLMOutput(loss, logits if sparse else self.model.repad(logits, indices, shape),
+                              self.model.repad(states, indices, shape))
+
 
 # %% ../nbs/06_model.ipynb #1a39d19c
 def pool(h:torch.Tensor, batch:VarlenBatch, how:str) -> torch.Tensor:
@@ -232,6 +325,8 @@ def pool(h:torch.Tensor, batch:VarlenBatch, how:str) -> torch.Tensor:
 
 class ModernBertForSequenceClassification(ModernBertPreTrainedModel):
     "ModernBERT, pooled ('cls' or 'mean'), head, dropout and a linear classifier."
+    _init_roles = {'head.dense': 'out', 'classifier': 'final_out'}
+    _fresh_keys = ('head.', 'classifier.')     # a fine-tuning start: loaded from an encoder or MLM checkpoint, drawn fresh
     def __init__(self, config:ModernBertConfig):
         super().__init__(config)
         self.model = ModernBertModel(config, init=False)
@@ -240,12 +335,14 @@ class ModernBertForSequenceClassification(ModernBertPreTrainedModel):
         self.classifier = nn.Linear(config.hidden_size, config.num_labels)
         self.init_weights()
 
-    def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None):
+    def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None,
+                output_hidden_states:bool=False):
         "Logits (n_seqs, num_labels); loss when labels are given."
-        flat, batch, _, _ = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
-        h = self.model.forward_unpadded(flat, batch, position_ids)        # (total, D)
+        flat, batch, indices, shape = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
+        h, states = self.model.encode(flat, batch, position_ids, output_hidden_states)   # (total, D)
         logits = self.classifier(self.drop(self.head(pool(h, batch, self.config.classifier_pooling))))
-        return ModelOutput(None if labels is None else self.loss(logits, labels), logits)
+        return SequenceClassifierOutput(None if labels is None else self.loss(logits, labels), logits,
+                                        self.model.repad(states, indices, shape))
 
     def loss(self, logits, labels):
         n = self.config.num_labels
