@@ -6,15 +6,14 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/data.html.md"""
 
 # %% auto #0
 __all__ = ['SKIP_DIRS', 'TEST_DIRS', 'DEF_START', 'LOCAL_BUILDERS', 'SPLITS', 'TOKENIZED_FEATURES', 'stdlib_root', 'stdlib_files',
-           'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats',
-           'best_fit', 'pack_documents', 'pack_stats', 'make_batch', 'PackedDataset', 'mask_tokens', 'mask_batch',
-           'ShuffledSampler', 'MLMBatches', 'MLMLoader']
+           'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats']
 
 # %% ../nbs/07_data.ipynb #dd3ecda3
 import hashlib, os, re, sys, sysconfig, warnings
 from pathlib import Path
 import datasets
 from datasets import Dataset, IterableDataset, Features, Sequence, Value
+from .tokenizer import backend_tokenizer
 
 # %% ../nbs/07_data.ipynb #07cd946a
 SKIP_DIRS = {'site-packages', 'dist-packages', '__pycache__'}
@@ -157,7 +156,7 @@ def tokenize_corpus(ds:Dataset|IterableDataset, # a corpus with a `text` column
                     **kwargs, # passed on to `Dataset.map` (e.g. `load_from_cache_file=False`)
                    ) -> Dataset|IterableDataset:
     "Tokenize every document as `[CLS] text [SEP]`: columns `input_ids` (int32) and `length`; cached."
-    tok = getattr(tok, 'backend_tokenizer', tok)
+    tok = backend_tokenizer(tok)
     if 'text' not in (ds.column_names or ['text']):
         raise ValueError(f"tokenize_corpus needs a `text` column; the dataset has {ds.column_names}")
     kw = dict(batched=True, batch_size=batch_size, fn_kwargs=dict(tok=tok), remove_columns=ds.column_names, **kwargs)
@@ -173,10 +172,3 @@ def corpus_stats(ds:Dataset, # a corpus with a `text` column (and `path` for 'st
                  bytes=sum(len(t.encode('utf-8')) for t in ds['text']))
     if toks is not None: stats['tokens'] = sum(toks['length'])
     return stats
-
-# %% ../nbs/07_data.ipynb #d9ebe67c
-from .packing import best_fit, pack_documents, pack_stats, make_batch, PackedDataset
-from .masking import mask_tokens, mask_batch
-from .sampler import ShuffledSampler, MLMBatches, MLMLoader
-_all_ = ['best_fit', 'pack_documents', 'pack_stats', 'make_batch', 'PackedDataset', 'mask_tokens', 'mask_batch',
-         'ShuffledSampler', 'MLMBatches', 'MLMLoader']

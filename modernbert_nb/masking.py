@@ -9,11 +9,13 @@ __all__ = ['all_special_ids', 'mask_tokens_naive', 'mask_tokens', 'mask_batch']
 
 # %% ../nbs/07b_masking.ipynb #14d4e4e4
 import torch
+from .config import IGNORE_INDEX
+from .tokenizer import backend_tokenizer
 
 # %% ../nbs/07b_masking.ipynb #4274cec6
 def all_special_ids(tok) -> list[int]:
     "Ids of every special token in `tok` ([CLS], [SEP], [PAD], [MASK], [UNK], [unusedN], ...): never masked."
-    tok = getattr(tok, 'backend_tokenizer', tok)
+    tok = backend_tokenizer(tok)
     return sorted(i for i, t in tok.get_added_tokens_decoder().items() if t.special)
 
 # %% ../nbs/07b_masking.ipynb #ec293e5e
@@ -28,7 +30,7 @@ def mask_tokens_naive(input_ids:torch.Tensor, mask_id:int, special:list[int], vo
     "MLM masking with a Python loop: (masked input_ids, labels)."
     pool = [i for i in range(vocab_size) if i not in set(special)]
     u, v, r = _draws(len(input_ids), len(pool), generator)
-    ids, labels = input_ids.clone(), torch.full_like(input_ids, -100)
+    ids, labels = input_ids.clone(), torch.full_like(input_ids, IGNORE_INDEX)
     for k, t in enumerate(input_ids.tolist()):
         if t in special or u[k] >= mlm_prob: continue
         labels[k] = t
@@ -54,7 +56,7 @@ def mask_tokens(input_ids:torch.Tensor, # (total,) token ids of a packed batch
         raise ValueError(f"input_ids holds id {int(input_ids.max())}, not below vocab_size={vocab_size}")
     u, v, r = _draws(len(input_ids), len(pool), generator)
     chosen = (u < mlm_prob) & ~is_special[input_ids]            # (total,)
-    labels = torch.where(chosen, input_ids, -100)               # (total,)
+    labels = torch.where(chosen, input_ids, IGNORE_INDEX)       # (total,)
     ids = torch.where(chosen & (v < 0.8), mask_id, input_ids)
     ids = torch.where(chosen & (v >= 0.8) & (v < 0.9), pool[r], ids)
     return ids, labels
@@ -63,6 +65,6 @@ def mask_tokens(input_ids:torch.Tensor, # (total,) token ids of a packed batch
 def mask_batch(batch:dict, # from `make_batch`: input_ids, cu_seqlens, max_seqlen, position_ids
                mask_id:int, special:list[int], vocab_size:int, mlm_prob:float=0.3,
                generator:torch.Generator|None=None) -> dict:
-    "A copy of `batch` with masked `input_ids` and `labels` (-100 where not chosen)."
+    "A copy of `batch` with masked `input_ids` and `labels` (`IGNORE_INDEX` where not chosen)."
     ids, labels = mask_tokens(batch['input_ids'], mask_id, special, vocab_size, mlm_prob, generator)
     return {**batch, 'input_ids': ids, 'labels': labels}

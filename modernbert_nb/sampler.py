@@ -10,7 +10,7 @@ __all__ = ['ShuffledSampler', 'MLMBatches', 'MLMLoader']
 # %% ../nbs/07c_sampler.ipynb #67ff8a94
 import torch
 from torch.utils.data import DataLoader, Dataset as TorchDataset, Sampler
-from .tokenizer import special_ids
+from .tokenizer import backend_tokenizer, special_ids
 from .masking import all_special_ids, mask_batch
 
 # %% ../nbs/07c_sampler.ipynb #44a1c164
@@ -47,7 +47,7 @@ class MLMBatches(TorchDataset):
                 ):
         self.packed, self.mlm_prob, self.seed = packed, mlm_prob, seed
         self.mask_id, self.special = special_ids(tok).mask, all_special_ids(tok)
-        self.vocab_size = getattr(tok, 'backend_tokenizer', tok).get_vocab_size()
+        self.vocab_size = backend_tokenizer(tok).get_vocab_size()
 
     def __len__(self): return len(self.packed)
     def __getitem__(self, key:tuple[int, int]) -> dict:

@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/tokenizer.html.md"""
 
 # %% auto #0
 __all__ = ['BYTE2CHAR', 'CHAR2BYTE', 'PRETOKEN_RE', 'SPECIAL_TOKENS', 'N_BYTES', 'SpecialIds', 'bytes_to_unicode', 'pretokenize',
-           'ByteBPE', 'train_tokenizer', 'special_ids', 'save_tokenizer', 'load_tokenizer', 'main']
+           'ByteBPE', 'train_tokenizer', 'backend_tokenizer', 'special_ids', 'save_tokenizer', 'load_tokenizer', 'main']
 
 # %% ../nbs/01_tokenizer.ipynb #954447aa
 import json, re
@@ -115,12 +115,23 @@ def train_tokenizer(texts, # an iterable of training texts
     tok.add_special_tokens([AddedToken(f'[unused{i}]', special=True, normalized=False) for i in range(-n % pad_multiple)])
     return tok
 
+# %% ../nbs/01_tokenizer.ipynb #be4bcd41
+def backend_tokenizer(tok, # a `tokenizers.Tokenizer`, or a transformers fast tokenizer holding one
+                     ) -> Tokenizer:
+    "The `tokenizers.Tokenizer` inside a transformers fast tokenizer, or `tok` itself."
+    inner = getattr(tok, 'backend_tokenizer', tok)
+    if not isinstance(inner, Tokenizer):
+        raise ValueError(f"expected a `tokenizers.Tokenizer` or a transformers fast tokenizer (one with "
+                         f"`.backend_tokenizer`), got {type(tok).__name__}")
+    return inner
+
+
 # %% ../nbs/01_tokenizer.ipynb #9fdbfe48
 SpecialIds = namedtuple('SpecialIds', 'cls sep pad mask unk')
 
 def special_ids(tok) -> SpecialIds:
-    "The ids of `[CLS] [SEP] [PAD] [MASK] [UNK]` in `tok` (a `tokenizers.Tokenizer` or a transformers tokenizer)."
-    tok = getattr(tok, 'backend_tokenizer', tok)
+    "The ids of `[CLS] [SEP] [PAD] [MASK] [UNK]` in `tok` (a `tokenizers.Tokenizer` or a transformers fast tokenizer)."
+    tok = backend_tokenizer(tok)
     ids = {t: tok.token_to_id(t) for t in SPECIAL_TOKENS}
     missing = [t for t, i in ids.items() if i is None]
     if missing: raise ValueError(f"the tokenizer lacks the special tokens {missing}; a ModernBERT tokenizer has {SPECIAL_TOKENS}")
@@ -165,7 +176,7 @@ def main(corpus:str='stdlib', # 'stdlib', local .txt/.json/.jsonl/.parquet files
          max_docs:int=None, # train on at most this many documents
         ):
     "Train a ModernBERT-style byte-level BPE tokenizer on a corpus and save it for `AutoTokenizer`."
-    from .data import load_corpus
+    from modernbert_nb.data import load_corpus  # here, not at the top: `data` sits above this module and imports it
     ds = load_corpus(corpus, split='train')
     texts = (r['text'] for i, r in enumerate(ds) if max_docs is None or i < max_docs)
     tok = train_tokenizer(texts, vocab_size, show_progress=True)
