@@ -1,4 +1,4 @@
-"""A small `Learner` with callbacks: gradient accumulation with a token-weighted loss, bf16 autocast, a NaN stop, progress, `metrics.jsonl`, validation, a live loss plot, DDP.
+"""A small `Learner` with callbacks: a task object that supplies the loss and metrics (MLM by default), gradient accumulation weighted by the task's units, bf16 autocast, a NaN stop, progress, `metrics.jsonl`, validation, a live loss plot, DDP.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/training.html.md"""
 
@@ -12,12 +12,14 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 from torch import nn
+from .config import IGNORE_INDEX
 from .optim import StableAdamW, param_groups
+from .sizing import PEAK_BF16, mfu, peak_flops   # the datasheet peaks live in 00a_sizing
 
 # %% auto #0
-__all__ = ['CANCEL', 'PEAK_BF16', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs',
-           'with_cbs', 'setup_distributed', 'rank_world', 'all_sum', 'NonFiniteLossError', 'compile_model', 'to_device',
-           'n_docs', 'Learner', 'HeldOut', 'evaluate', 'ValidCB', 'peak_flops', 'MetricsCB', 'read_metrics',
+__all__ = ['CANCEL', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'with_cbs',
+           'setup_distributed', 'rank_world', 'all_sum', 'Task', 'MLMTask', 'NonFiniteLossError', 'to_device',
+           'real_tokens', 'n_docs', 'Learner', 'HeldOut', 'evaluate', 'ValidCB', 'MetricsCB', 'read_metrics',
            'ProgressCB', 'PlotCB']
 
 # %% ../nbs/09_training.ipynb #e6861b79
@@ -68,25 +70,59 @@ def all_sum(t:torch.Tensor) -> torch.Tensor:
     if rank_world()[1] > 1: dist.all_reduce(t)
     return t
 
+# %% ../nbs/09_training.ipynb #678ed1d7
+class Task:
+    "What the Learner needs from a task: the model call, the mean loss and its weight, the held-out statistics."
+    names = ('loss', 'correct', 'n')                   # the summable statistics `stats` returns, in this order
+    def forward(self, model:nn.Module, b:dict): return model(**b)     # the model's output for batch `b`
+    def weight(self, b:dict) -> int: raise NotImplementedError       # units the loss is a mean over, counted on the host
+    def loss(self, out, b:dict) -> torch.Tensor: return out.loss     # mean loss over the batch's units
+    def scores(self, out, b:dict): raise NotImplementedError         # (n, candidates) scores, (n,) index of the right one
+
+    def stats(self, out, b:dict) -> torch.Tensor:
+        "(summed loss, correct argmaxes, units) of one batch, float64."
+        s, y = self.scores(out, b)
+        n = torch.tensor(len(y), dtype=torch.float64, device=y.device)
+        return torch.stack([self.loss(out, b).double() * n, (s.argmax(-1) == y).sum().double(), n])
+
+    def finish(self, s:dict) -> dict:
+        "Metrics from the statistics summed over batches and ranks."
+        n = max(s['n'], 1)
+        return dict(loss=s['loss'] / n, acc=s['correct'] / n, n=int(s['n']))
+
+class MLMTask(Task):
+    "Masked language modelling: the model's mean cross-entropy over labelled tokens; argmax accuracy there."
+    def weight(self, b:dict) -> int: return int((b['labels'] != IGNORE_INDEX).sum())
+    def scores(self, out, b:dict):
+        keep = b['labels'] != IGNORE_INDEX
+        logits = out.logits                                            # (n_labelled, V), or (B, T, V) / (total, V)
+        if logits.shape[:-1] == keep.shape: logits = logits[keep]      # full logits: the labelled positions
+        return logits, b['labels'][keep]                               # (n_labelled, V), (n_labelled,)
+
 # %% ../nbs/09_training.ipynb #4a5ca1f1
 class NonFiniteLossError(RuntimeError): "The loss became NaN or inf: the run stopped before the optimizer step."
 
-def compile_model(model:nn.Module) -> nn.Module:
-    "The model compiled: by `modernbert_nb.compile.compile_model` (in place) when this version has it, else `torch.compile`."
-    try: from modernbert_nb.compile import compile_model as _compile   # the project's helper: layer graphs, token buckets
-    except ImportError: _compile = torch.compile
-    return _compile(model)
-
 def to_device(b:dict, device) -> dict:
-    "A batch dict with its tensors moved to `device`."
-    return {k: v.to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in b.items()}
+    "A batch dict with its tensors, also those of nested dicts (a pair batch's sides), moved to `device`."
+    return {k: to_device(v, device) if isinstance(v, dict) else v.to(device, non_blocking=True) if isinstance(v, torch.Tensor)
+            else v for k, v in b.items()}
 
-def n_docs(b:dict) -> int: return b['cu_seqlens'].numel() - 1 if 'cu_seqlens' in b else b['input_ids'].shape[0]
+def real_tokens(b:dict) -> int:
+    "Real tokens of a batch, never padding: `cu_seqlens[-1]` packed, `attention_mask.sum()` padded, both sides of a pair."
+    if 'query' in b: return real_tokens(b['query']) + real_tokens(b['document'])
+    if 'cu_seqlens' in b: return int(b['cu_seqlens'][-1])
+    if b.get('attention_mask') is not None: return int(b['attention_mask'].sum())
+    return b['input_ids'].numel()
+
+def n_docs(b:dict) -> int:
+    "Sequences in a batch (both sides of a pair batch)."
+    if 'query' in b: return n_docs(b['query']) + n_docs(b['document'])
+    return b['cu_seqlens'].numel() - 1 if 'cu_seqlens' in b else b['input_ids'].shape[0]
 
 # %% ../nbs/09_training.ipynb #8370d05e
 class Learner:
-    "The training loop: `accum` micro-batches per optimizer step, token-weighted loss, callbacks around everything."
-    def __init__(self, model:nn.Module,     # returns an output with `.loss` for a batch dict with `labels`
+    "The training loop: `accum` micro-batches per optimizer step, the task's weighted loss, callbacks around everything."
+    def __init__(self, model:nn.Module,     # called by `task.forward` on each batch
                  train,                     # iterable of batch dicts, e.g. `MLMLoader`; `state_dict()` to resume
                  opt:torch.optim.Optimizer|None=None, # default StableAdamW(param_groups(model), lr)
                  lr:float=8e-4,             # peak learning rate when `opt` is not given
@@ -96,16 +132,21 @@ class Learner:
                  budget:int|None=None,      # token slots per micro-batch (the packing budget); default: its tokens
                  device=None,               # default: cuda if available, else cpu
                  amp:bool|None=None,        # bf16 autocast; default: on CUDA
-                 compile:bool=False,        # run the model through `compile_model`
+                 compile:bool=False,        # run the model through `modernbert_nb.compile.compile_model`
+                 task:Task|None=None,       # how a batch becomes a loss and its weight; default `MLMTask()`
                 ):
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.model = model.to(self.device)
         self.train, self.schedule, self.accum, self.budget = train, schedule or (lambda step: 1.), accum, budget
+        self.task = task or MLMTask()
         self.opt = opt or StableAdamW(param_groups(model), lr=lr)
         for g in self.opt.param_groups: g.setdefault('peak_lr', g['lr'])
         self.amp = self.device.type == 'cuda' if amp is None else amp
         self.rank, self.world_size = rank_world()
-        fwd, self.ddp = compile_model(model) if compile else model, dist.is_available() and dist.is_initialized()
+        if compile:    # imported here: a Learner that doesn't compile needs none of the compile stack (flex, flash)
+            from modernbert_nb.compile import compile_model
+            compile_model(model)                       # in place: layer graphs, bucketed token counts
+        fwd, self.ddp = model, dist.is_available() and dist.is_initialized()
         if self.ddp:   # gradients averaged over ranks in backward
             fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
         self.fwd = fwd
@@ -160,20 +201,21 @@ class Learner:
     @with_cbs('batch')
     def _one_batch(self):
         t0, bs, self.log = time.perf_counter(), self.batches, {}
-        n_lab = [int((b['labels'] != -100).sum()) for b in bs]      # masked tokens per micro-batch, counted on the host
-        n_tok = sum(b['input_ids'].numel() for b in bs)
-        counts = all_sum(torch.tensor([sum(n_lab), n_tok, sum(n_docs(b) for b in bs),
+        w = [self.task.weight(b) for b in bs]          # loss units per micro-batch (masked tokens, examples, pairs), on the host
+        n_tok = sum(real_tokens(b) for b in bs)
+        counts = all_sum(torch.tensor([sum(w), n_tok, sum(n_docs(b) for b in bs),
                                        len(bs) * self.budget if self.budget else n_tok], dtype=torch.float64, device=self.device))
-        self.n_masked, self.n_tokens, self.n_docs, self.n_slots = (int(c) for c in counts.tolist())
+        self.n_weight, self.n_tokens, self.n_docs, self.n_slots = (int(c) for c in counts.tolist())
         total = torch.zeros((), device=self.device)
         for j, b in enumerate(bs):
             last = j == len(bs) - 1
             with (self.fwd.no_sync() if self.ddp and not last else contextlib.nullcontext()):
-                with self.autocast(): out = self.fwd(**to_device(b, self.device))
-                part = out.loss.float() * n_lab[j]                    # summed CE of this micro-batch
-                (part * (self.world_size / max(self.n_masked, 1))).backward()
+                b = to_device(b, self.device)
+                with self.autocast(): out = self.task.forward(self.fwd, b)
+                part = self.task.loss(out, b).float() * w[j]           # summed loss of this micro-batch
+                (part * (self.world_size / max(self.n_weight, 1))).backward()
             total += part.detach()
-        self.loss = all_sum(total).item() / max(self.n_masked, 1)
+        self.loss = all_sum(total).item() / max(self.n_weight, 1)
         if not math.isfinite(self.loss):
             raise NonFiniteLossError(f"the loss is {self.loss} at step {self.step + 1}: training stopped before the optimizer "
                                      f"step, so the weights are still finite. Last good checkpoint: {self.last_checkpoint}. "
@@ -197,41 +239,35 @@ class HeldOut:
     def __iter__(self): return (self.batches[k] for k in self.keys)
 
 @torch.no_grad()
-def evaluate(model:nn.Module, batches, device=None, amp:bool=False) -> dict:
-    "Held-out MLM loss (mean over masked tokens), accuracy and count, summed over ranks."
-    device, was_training = device or next(model.parameters()).device, model.training
+def evaluate(model:nn.Module, batches, device=None, amp:bool=False,
+             task:Task|None=None, # what to compute; default `MLMTask()`: loss and accuracy over masked tokens
+            ) -> dict:
+    "The task's held-out metrics (for MLM: mean loss over masked tokens, accuracy, count), summed over ranks."
+    device, was_training, task = device or next(model.parameters()).device, model.training, task or MLMTask()
     model.eval()
-    s = torch.zeros(3, dtype=torch.float64, device=device)          # summed CE, correct, masked tokens
+    s = torch.zeros(len(task.names), dtype=torch.float64, device=device)    # summed statistics (a rank may have no batch)
     for b in batches:
         b = to_device(b, device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp): out = model(**b)
-        y = b['labels'][b['labels'] != -100]
-        s += torch.stack([out.loss.double() * len(y), (out.logits.argmax(-1) == y).sum().double(), torch.tensor(len(y), device=device).double()])
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp): out = task.forward(model, b)
+        s += task.stats(out, b)
     model.train(was_training)
-    loss, correct, n = all_sum(s).tolist()
-    return dict(loss=loss / max(n, 1), acc=correct / max(n, 1), n=int(n))
+    return task.finish(dict(zip(task.names, all_sum(s).tolist())))
 
 # %% ../nbs/09_training.ipynb #f77abafe
 class ValidCB(Callback):
-    "Held-out MLM loss and accuracy before training, every `every` steps and at the last step."
+    "Held-out metrics before training, every `every` steps and at the last step; logged as `valid_loss`, `valid_acc`, ..."
     order = 10
-    def __init__(self, batches, every:int=100): self.batches, self.every, self.history = batches, every, []
+    def __init__(self, batches, every:int=100,
+                 task:Task|None=None): # what to evaluate; default the Learner's task (MLM unless told otherwise)
+        self.batches, self.every, self.task, self.history = batches, every, task, []
     def run(self, learn):
-        r = evaluate(learn.model, self.batches, learn.device, learn.amp)
+        r = evaluate(learn.model, self.batches, learn.device, learn.amp, self.task or learn.task)
         self.history.append(dict(step=learn.step, **r))
-        learn.record(step=learn.step, valid_loss=r['loss'], valid_acc=r['acc'])
+        learn.record(step=learn.step, **{f'valid_{k}': v for k, v in r.items() if k != 'n'})
     def before_fit(self, learn):
         if learn.step == 0: self.run(learn)
     def after_batch(self, learn):
         if learn.step % self.every == 0 or learn.step == learn.max_steps: self.run(learn)
-
-PEAK_BF16 = {'H200': 989e12, 'H100': 989e12, 'A100': 312e12, 'L40S': 362e12, 'L4': 121e12, '4090': 165e12, 'A10G': 70e12}
-
-def peak_flops(device) -> float|None:
-    "Dense bf16 matmul FLOP/s of the CUDA device by name (datasheet), None if unknown or not CUDA."
-    if torch.device(device).type != 'cuda': return None
-    name = torch.cuda.get_device_name(device)
-    return next((v for k, v in PEAK_BF16.items() if k in name), None)
 
 class MetricsCB(Callback):
     "Rank 0 appends each step's log (step, loss, lr, tokens, slots, tokens/s, valid, MFU on GPU) to `path` as a JSON line."
@@ -247,7 +283,6 @@ class MetricsCB(Callback):
         self.write(learn)                                # the step-0 validation, if any
     def after_batch(self, learn):
         if self.config is not None and self.peak and 'tokens_per_s' in learn.log:
-            from modernbert_nb.sizing import mfu
             seq = max(1, round(learn.n_tokens / max(learn.n_docs, 1)))     # mean document length
             learn.record(mfu=mfu(learn.log['tokens_per_s'], self.config, seq, self.peak, training=True))
         self.write(learn)
@@ -258,13 +293,15 @@ def read_metrics(path) -> list[dict]:
 
 # %% ../nbs/09_training.ipynb #cd685753
 class ProgressCB(Callback):
-    "A tqdm bar (loss, tokens/s) on rank 0 in a terminal; elsewhere a printed line every `every` steps (0: never)."
+    "A tqdm bar (loss, tokens/s) on rank 0, or a printed line every `every` steps (0: never)."
     order = 40
-    def __init__(self, every:int|None=None, bar:bool|None=None): self.every, self.bar = every, bar
+    def __init__(self, every:int|None=None, # steps between printed lines without a bar; default a tenth of the run
+                 bar:bool|None=None):       # a tqdm bar; default: when stderr is a terminal
+        self.every, self.bar = every, bar
     def before_fit(self, learn):
         self.pbar, self.t0, self.tok0 = None, time.perf_counter(), learn.tokens_seen
         if learn.rank != 0: return
-        bar = self.bar if self.bar is not None else (sys.stderr.isatty() and not os.environ.get('IN_TEST'))
+        bar = self.bar if self.bar is not None else sys.stderr.isatty()
         if bar:
             from tqdm import tqdm
             self.pbar = tqdm(total=learn.max_steps, initial=learn.step, unit='step', dynamic_ncols=True)
@@ -294,7 +331,7 @@ class PlotCB(Callback):
     def draw(self):
         self.ax.clear(); self.ax.plot(self.steps, self.losses, lw=1, label='train')
         if self.vsteps: self.ax.plot(self.vsteps, self.vlosses, 'o-', label='held out')
-        self.ax.set_xlabel('step'); self.ax.set_ylabel('MLM loss'); self.ax.legend()
+        self.ax.set_xlabel('step'); self.ax.set_ylabel('loss'); self.ax.legend()
         if self.handle: self.handle.update(self.fig)
     def after_batch(self, learn):
         self.steps.append(learn.step); self.losses.append(learn.loss)
