@@ -13,6 +13,20 @@ from fastcore.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
 from nbdev.process import NBProcessor
 from nbdev.test import _skip_cell
+from IPython.core.displaypub import CapturingDisplayPublisher
+
+
+def _publish_updates_in_place(publish):
+    "A display handle's `update` replaces its earlier output, as a live notebook shows it, instead of adding one more."
+    def _publish(self, data, metadata=None, source=None, *, transient=None, update=False):
+        did = (transient or {}).get('display_id')
+        if update and did:
+            for o in self.outputs:
+                if (o.get('transient') or {}).get('display_id') == did: o.update(data=data, metadata=metadata); return
+        return publish(self, data, metadata, source, transient=transient, update=update)
+    return _publish
+
+CapturingDisplayPublisher.publish = _publish_updates_in_place(CapturingDisplayPublisher.publish)
 
 
 def run(fn:Path, flags:set, only:set|None=None, timeout:int=1800) -> bool:
