@@ -13,8 +13,8 @@ from safetensors.torch import load_file, save_file
 from .config import ModernBertConfig, atomic_write
 
 # %% auto #0
-__all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'resolve_checkpoint', 'load_weights', 'match_state_dict', 'check_shapes',
-           'load_pretrained', 'save_pretrained']
+__all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'PRETRAINED_ARCHS', 'resolve_checkpoint', 'load_weights',
+           'match_state_dict', 'check_shapes', 'check_architecture', 'load_pretrained', 'save_pretrained']
 
 # %% ../nbs/06a_checkpoint.ipynb #9ca2c88f
 WEIGHTS_NAME, INDEX_NAME, TORCH_NAME = 'model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'
@@ -70,6 +70,21 @@ def check_shapes(model, sd:dict):
     bad = [f"{k}: checkpoint {tuple(v.shape)}, model {tuple(want[k].shape)}" for k, v in sd.items() if v.shape != want[k].shape]
     if bad: raise ValueError("checkpoint tensors have the wrong shape (is config.json the one these weights were saved with?):\n  " + "\n  ".join(bad))
 
+PRETRAINED_ARCHS = ('ModernBertModel', 'ModernBertForMaskedLM')   # what pretraining leaves: every task starts from these
+
+def check_architecture(model, folder):
+    "ValueError when config.json's `architectures` names another task's model: its head must not load as `model`'s."
+    if not any(k.startswith('model.') for k in model.state_dict()): return   # the bare encoder takes any checkpoint's encoder
+    p = Path(folder)/'config.json'
+    saved = (json.loads(p.read_text()).get('architectures') or []) if p.exists() else []
+    ours = {c.__name__ for c in type(model).__mro__}                  # a subclass loads its parent's checkpoints
+    other = [a for a in saved if a.startswith('ModernBertFor') and a not in PRETRAINED_ARCHS and a not in ours]
+    if other:
+        name = type(model).__name__
+        raise ValueError(f"{folder} holds a {other[0]} checkpoint: its head is not a {name} head, so it is not loaded as one. "
+                         f"Load it with {other[0]}.from_pretrained, or, to fine-tune a {name} from its encoder alone, "
+                         f"`m = {name}(config); m.model.load_state_dict(ModernBertModel.from_pretrained(folder).state_dict())`")
+
 
 # %% ../nbs/06a_checkpoint.ipynb #f8c03905
 def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_files_only=False,
@@ -82,6 +97,7 @@ def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_fi
     with torch.device('meta'): model = cls(config)                 # shapes only: no memory, no random draws
     model.to_empty(device=device)                                    # storage, filled from the file below
     model.tie_weights()                                              # to_empty gave the decoder its own tensor
+    check_architecture(model, folder)                                # another task's head is refused, not loaded as ours
     sd, missing, unexpected = match_state_dict(model, load_weights(folder))
     fresh = [k for k in missing if k.startswith(cls._fresh_keys)]   # what this class may start without (its task head)
     missing = [k for k in missing if k not in fresh]
