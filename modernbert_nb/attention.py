@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/attention.html.md"""
 
 # %% ../nbs/03_attention.ipynb #83fc17ac
 from __future__ import annotations
-import importlib
+import importlib, inspect
 import torch, torch.nn.functional as F
 from torch import nn
 from .config import ModernBertConfig, ATTN_IMPLS
@@ -15,7 +15,7 @@ from .rope import apply_rope, position_ids_from_cu_seqlens, doc_ids
 # %% auto #0
 __all__ = ['ATTENTION_BACKENDS', 'BLOCKED_MIN_LEN', 'window_mask', 'local_attention_blocked', 'VarlenBatch', 'register_attention',
            'get_attention', 'default_attn_impl', 'eager_attention', 'sdpa_padded', 'sdpa_per_document',
-           'sdpa_attention', 'ModernBertAttention']
+           'sdpa_attention', 'ModernBertAttention', 'set_attention_options']
 
 # %% ../nbs/03_attention.ipynb #eafccdc6
 def window_mask(L:int, window:int|None=None, device=None) -> torch.Tensor:
@@ -186,6 +186,7 @@ class ModernBertAttention(nn.Module):
         self.Wqkv = nn.Linear(config.hidden_size, 3 * config.hidden_size, bias=config.attention_bias)
         self.Wo = nn.Linear(config.hidden_size, config.hidden_size, bias=config.attention_bias)
         self.out_drop = nn.Dropout(config.attention_dropout)
+        self.backend_options = {}       # attn_impl -> the options its function gets as `options=` (`set_attention_options`)
 
     def forward(self, x:torch.Tensor,             # (total, D)
                 cos:torch.Tensor, sin:torch.Tensor, # (total, hd) for this layer's RoPE base
@@ -195,7 +196,21 @@ class ModernBertAttention(nn.Module):
         q, k = apply_rope(qkv[:, :2], cos[:, None], sin[:, None]).unbind(1)             # q and k rotated in one pass
         v = qkv[:, 2]                                                                    # (total, H, hd) each
         p = self.config.attention_dropout if self.training else 0.0
-        o = get_attention(attn_impl)(q, k, v, batch, self.window, dropout_p=p)         # (total, H, hd)
+        opts = self.backend_options.get(attn_impl)
+        o = get_attention(attn_impl)(q, k, v, batch, self.window, dropout_p=p, **({} if opts is None else dict(options=opts)))  # (total, H, hd)
         return self.out_drop(self.Wo(o.reshape(total, -1)))                            # (total, D)
 
     def extra_repr(self): return f"{'global' if self.window is None else f'local, window={self.window}'}"
+
+def set_attention_options(model:nn.Module, # a model, or any module holding ModernBertAttention layers
+                          **options):      # attn_impl name = its options, e.g. flex=FlexOptions(...); None: back to the defaults
+    "Hand every attention layer of `model` these options for these backends (each backend gets them as `options=`); returns `model`."
+    layers = [m for m in model.modules() if isinstance(m, ModernBertAttention)]
+    if not layers: raise ValueError(f"{type(model).__name__} has no ModernBertAttention layers to set options on")
+    for name, opts in options.items():
+        if 'options' not in inspect.signature(get_attention(name)).parameters:
+            raise ValueError(f"attn_impl {name!r} takes no options (its function has no `options` argument); 'flex' does")
+        for m in layers:
+            if opts is None: m.backend_options.pop(name, None)
+            else: m.backend_options[name] = opts
+    return model

@@ -6,16 +6,14 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/compile.html.md"""
 
 # %% ../nbs/06b_compile.ipynb #f63c50ab
 from __future__ import annotations
-import types
 import torch, torch.nn.functional as F
 from .attention import VarlenBatch, default_attn_impl
-from .flex import bucket_tokens, block_mask_for, raise_recompile_limit
+from .flex import FlexOptions, bucket_tokens, block_mask_for, raise_dynamo_recompile_limit_globally
 from .flash import flash_present
 from .model import ModernBertModel
 
 # %% auto #0
-__all__ = ['COMPILABLE', 'encoder_of', 'compiled_attn_impl', 'prepared_batch', 'bucketed_forward_unpadded', 'compile_model',
-           'uncompile_model']
+__all__ = ['COMPILABLE', 'encoder_of', 'compiled_attn_impl', 'prepared_batch', 'TokenBuckets', 'compile_model', 'uncompile_model']
 
 # %% ../nbs/06b_compile.ipynb #3f326b59
 COMPILABLE = ('flex', 'flash')
@@ -26,16 +24,19 @@ def encoder_of(model) -> ModernBertModel:
     if not isinstance(enc, ModernBertModel): raise ValueError(f"expected a ModernBERT model, got {type(model).__name__}")
     return enc
 
-def compiled_attn_impl(enc:ModernBertModel, device) -> str:
-    "The backend a compiled model runs: the configured one (flex or flash), or the best of them present."
-    impl = enc.config.attn_impl or default_attn_impl(device)
+def compiled_attn_impl(enc:ModernBertModel, device, attn_impl:str|None=None) -> str:
+    "The backend a compiled model runs: the one asked for (`attn_impl`, else the config's) if flex or flash, or the best of them present."
+    asked = attn_impl or enc.config.attn_impl
+    impl = asked or default_attn_impl(device)
     if impl in COMPILABLE: return impl
-    if enc.config.attn_impl is None: return 'flex'                 # the default on a CPU is sdpa: compile flex instead
+    if asked is None: return 'flex'                                # the default on a CPU is sdpa: compile flex instead
     raise ValueError(f"a compiled model runs attention with attn_impl 'flex' or 'flash' (static shapes); got attn_impl={impl!r}: "
                      "set model.config.attn_impl='flex', or leave it None")
 
 # %% ../nbs/06b_compile.ipynb #f3700f97
-def prepared_batch(batch:VarlenBatch, total:int, impl:str, windows, steps:int=8) -> VarlenBatch:
+def prepared_batch(batch:VarlenBatch, total:int, impl:str,
+                   windows,        # the block masks to build: the layers' windows, or (window, FlexOptions) pairs
+                   steps:int=8) -> VarlenBatch:
     "A VarlenBatch for a run padded to `total`, with what the backend reads built in advance (no cache misses when compiled)."
     if impl == 'flash':     # the kernel is specialised to max_seqlen and to the number of documents: round both up
         flash_present()                                                   # what is installed: looked up here, not in the graph
@@ -47,27 +48,25 @@ def prepared_batch(batch:VarlenBatch, total:int, impl:str, windows, steps:int=8)
         cu = torch.cat([cu, cu[-1:].expand(bucket_tokens(n + 1, steps, 16) - n - 1)])           # then empty documents
         return VarlenBatch(cu, L, total)                                  # every row is in a document: the kernel writes them all
     vb = VarlenBatch(batch.cu_seqlens, batch.max_seqlen)
-    for w in windows: block_mask_for(vb, total, w)
+    for w in windows: block_mask_for(vb, total, *(w if isinstance(w, tuple) else (w,)))
     return vb
 
-def bucketed_forward_unpadded(self:ModernBertModel, input_ids:torch.Tensor, # (total,) flat token ids
-                              batch:VarlenBatch, position_ids:torch.Tensor|None=None):
-    "`forward_unpadded` on the run padded to a bucket of tokens; returns (total, D)."
-    impl = compiled_attn_impl(self, input_ids.device)
-    total = input_ids.shape[0]
-    T = bucket_tokens(total, self.bucket_steps)
-    pos = batch.position_ids if position_ids is None else position_ids
-    if T > total: input_ids, pos = F.pad(input_ids, (0, T - total)), F.pad(pos, (0, T - total))   # (T,): id 0 at position 0
-    windows = {layer.attn.window for layer in self.layers}
-    vb = prepared_batch(batch, T, impl, windows, self.bucket_steps)                         # batch.total: the real count
-    with _attn_impl(self, impl):
-        return ModernBertModel.forward_unpadded(self, input_ids, vb, pos)[:total]                 # (total, D)
-
-class _attn_impl:
-    "Run `enc` with config.attn_impl set to `impl`, then put it back."
-    def __init__(self, enc, impl): self.config, self.impl = enc.config, impl
-    def __enter__(self): self.old, self.config.attn_impl = self.config.attn_impl, self.impl
-    def __exit__(self, *a): self.config.attn_impl = self.old
+class TokenBuckets:
+    "The `bucketing` hook of a compiled model: the run padded to one of `steps` sizes per power of two, its batch prepared."
+    def __init__(self, steps:int=8): # bucket sizes per power of two: more means less padding, more compiles
+        bucket_tokens(1, steps)                                            # checks steps
+        self.steps = steps
+    def __call__(self, model:ModernBertModel, input_ids:torch.Tensor, # (total,) flat token ids
+                 batch:VarlenBatch, position_ids:torch.Tensor,         # the batch and its (total,) positions
+                 attn_impl:str|None=None):                             # the backend asked for (None: the config's)
+        "(ids, batch, positions, backend) for the layers: (T,) ids and positions, T the bucket of `total`."
+        impl = compiled_attn_impl(model, input_ids.device, attn_impl)
+        total = input_ids.shape[0]
+        T = bucket_tokens(total, self.steps)
+        if T > total: input_ids, position_ids = F.pad(input_ids, (0, T - total)), F.pad(position_ids, (0, T - total))  # id 0 at position 0
+        masks = {(l.attn.window, l.attn.backend_options.get('flex', FlexOptions())) for l in model.layers}   # each layer's, as it runs
+        return input_ids, prepared_batch(batch, T, impl, masks, self.steps), position_ids, impl           # batch.total: the real count
+    def __repr__(self): return f"TokenBuckets(steps={self.steps})"
 
 # %% ../nbs/06b_compile.ipynb #99d52b95
 def compile_model(model,                      # a ModernBertModel or a task model holding one in `.model`
@@ -80,18 +79,17 @@ def compile_model(model,                      # a ModernBertModel or a task mode
     if enc.config.attn_impl is not None and enc.config.attn_impl not in COMPILABLE:
         raise ValueError(f"a compiled model runs attention with attn_impl 'flex' or 'flash' (static shapes); "
                          f"got attn_impl={enc.config.attn_impl!r}: set model.config.attn_impl='flex', or leave it None")
-    bucket_tokens(1, steps)                                                    # checks steps
-    raise_recompile_limit(64)
+    buckets = TokenBuckets(steps)
+    raise_dynamo_recompile_limit_globally(64)
     if compile_layers:
         for layer in enc.layers: layer.compile(fullgraph=True, dynamic=False, mode=mode)
-    enc.bucket_steps = steps
-    enc.forward_unpadded = types.MethodType(bucketed_forward_unpadded, enc)
+    enc.bucketing = buckets
     return model
 
 # %% ../nbs/06b_compile.ipynb #9c794de3
 def uncompile_model(model):
-    "Undo `compile_model`: plain layers and the model's own forward again; returns `model`."
+    "Undo `compile_model`: plain layers and no bucketing again; returns `model`."
     enc = encoder_of(model)
     for layer in enc.layers: layer._compiled_call_impl = None
-    enc.__dict__.pop('forward_unpadded', None)
+    enc.bucketing = None
     return model

@@ -1,4 +1,4 @@
-"""Attention on the unpadded tokens themselves: a block mask built from `cu_seqlens` for FlexAttention, flash-attn's varlen kernel, packed rows, and the block-sparse picture of what they skip.
+"""Attention on the unpadded tokens themselves with FlexAttention: a block mask built from `cu_seqlens`, narrower key tiles for the sliding window, packed rows, the block-sparse picture of what they skip, and the `flex` backend with its options.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/flex.html.md"""
 
@@ -6,16 +6,17 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/flex.html.md"""
 
 # %% ../nbs/03a_flex.ipynb #411375d8
 from __future__ import annotations
-import inspect, warnings
+import functools, inspect, warnings
+from dataclasses import dataclass
 import torch, torch.nn.functional as F
 from torch.nn.attention.flex_attention import BlockMask, flex_attention
 from .attention import VarlenBatch, register_attention
 from .rope import doc_ids
 
 # %% auto #0
-__all__ = ['FLEX_BLOCK', 'COMPILE_ON_CPU', 'LOCAL_KV_BLOCK', 'FLEX_CONTIGUOUS', 'document_mask_mod', 'varlen_block_mask',
-           'bucket_tokens', 'flex_kernel', 'raise_recompile_limit', 'kv_block_for', 'block_mask_for',
-           'flex_varlen_attention']
+__all__ = ['FLEX_BLOCK', 'document_mask_mod', 'varlen_block_mask', 'bucket_tokens', 'FlexOptions',
+           'raise_dynamo_recompile_limit_globally', 'compiled_flex_attention', 'flex_kernel', 'kv_block_for',
+           'block_mask_for', 'flex_varlen_attention']
 
 # %% ../nbs/03a_flex.ipynb #fad7af4c
 def document_mask_mod(doc:torch.Tensor, window:int|None=None):
@@ -83,60 +84,68 @@ def bucket_tokens(n:int,                # tokens in a batch
     return -(-n // step) * step
 
 # %% ../nbs/03a_flex.ipynb #8c360d06
-COMPILE_ON_CPU = False   # CPU: the reference implementation (True: compile the C++ kernel too; slow to build)
-LOCAL_KV_BLOCK = 128     # key tile of local layers in inference; 64 computes a third fewer scores (see above)
-FLEX_CONTIGUOUS = True   # copy q, k, v to (1, H, T, hd) before the kernel; False: strided views (no copies; see above)
-_compiled_flex = None
+@dataclass(frozen=True)
+class FlexOptions:
+    "How the flex backend runs: each option changes speed, never the result."
+    local_kv_block:int=FLEX_BLOCK  # key tile of local layers when no gradient is needed; 64 computes a third fewer scores
+    contiguous:bool=True           # copy q, k, v to (1, H, T, hd) before the kernel; False: strided views (no copies)
+    compile_on_cpu:bool=False      # CPU: compile the C++ kernel too (slow to build); False: the reference implementation
+    def __post_init__(self):
+        kb = self.local_kv_block
+        if not isinstance(kb, int) or kb < 16 or FLEX_BLOCK % kb:
+            raise ValueError(f"local_kv_block must divide {FLEX_BLOCK} (16, 32, 64 or 128), got {kb!r}")
 
-def flex_kernel(device_type:str='cuda'):
-    "flex_attention: compiled once where it pays (CUDA); plain inside an outer torch.compile or on CPU."
-    global _compiled_flex
-    if torch.compiler.is_compiling(): return flex_attention          # the outer compile fuses it
-    if device_type != 'cuda' and not COMPILE_ON_CPU: return _flex_reference
-    if _compiled_flex is None:
-        raise_recompile_limit(64)                                     # one kernel per bucket size: allow enough of them
-        _compiled_flex = torch.compile(flex_attention, dynamic=False)
-    return _compiled_flex
-
-def raise_recompile_limit(n:int=64):
-    "Let torch.compile keep up to `n` compiled versions of a function (the default, 8, then silently runs it uncompiled)."
+def raise_dynamo_recompile_limit_globally(n:int=64):
+    "Process-wide: let torch.compile keep up to `n` compiled versions of every function (the default, 8, then silently runs it uncompiled)."
     cfg = torch._dynamo.config
     for name in ('recompile_limit', 'cache_size_limit'):                # the name changed across PyTorch versions
         if hasattr(cfg, name): setattr(cfg, name, max(getattr(cfg, name), n))
+
+@functools.cache
+def compiled_flex_attention():
+    "`flex_attention` compiled once per process (one kernel per bucket size: the recompile limit is raised for them)."
+    raise_dynamo_recompile_limit_globally(64)
+    return torch.compile(flex_attention, dynamic=False)
+
+def flex_kernel(device_type:str='cuda', options:FlexOptions=FlexOptions()):
+    "flex_attention: compiled where it pays (CUDA, or a CPU with `options.compile_on_cpu`); plain inside an outer torch.compile."
+    if torch.compiler.is_compiling(): return flex_attention          # the outer compile fuses it
+    if device_type != 'cuda' and not options.compile_on_cpu: return _flex_reference
+    return compiled_flex_attention()
 
 def _flex_reference(*args, **kwargs):
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='flex_attention called without torch.compile')
         return flex_attention(*args, **kwargs)
 
-def _uncompiled_cpu() -> bool: return not torch.compiler.is_compiling() and not COMPILE_ON_CPU
-
-def kv_block_for(window:int|None) -> int:
-    "Key tile width: 128, or LOCAL_KV_BLOCK on local layers when no gradient is needed (the backward kernel's key tiles are 128 wide)."
+def kv_block_for(window:int|None, options:FlexOptions=FlexOptions()) -> int:
+    "Key tile width: 128, or `options.local_kv_block` on local layers when no gradient is needed (the backward kernel's key tiles are 128 wide)."
     if window is None or torch.is_grad_enabled(): return FLEX_BLOCK
-    if FLEX_BLOCK % LOCAL_KV_BLOCK: raise ValueError(f"LOCAL_KV_BLOCK must divide {FLEX_BLOCK} (16, 32, 64 or 128), got {LOCAL_KV_BLOCK}")
-    return LOCAL_KV_BLOCK
+    return options.local_kv_block
 
-def block_mask_for(batch:VarlenBatch, total:int, window:int|None) -> BlockMask:
-    "The batch's BlockMask for a run of `total` tokens and this window, built once per batch."
-    kb, grad = kv_block_for(window), torch.is_grad_enabled()     # no gradient: no backward lists to build
+def block_mask_for(batch:VarlenBatch, total:int, window:int|None, options:FlexOptions=FlexOptions()) -> BlockMask:
+    "The batch's BlockMask for a run of `total` tokens, this window and these options, built once per batch."
+    kb, grad = kv_block_for(window, options), torch.is_grad_enabled()     # no gradient: no backward lists to build
     return batch.cached(('flex', window, total, kb, grad), lambda: varlen_block_mask(batch.cu_seqlens, total, window, FLEX_BLOCK, kb, grad))
 
 @register_attention('flex')
 def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE applied
                           batch:VarlenBatch,      # the batch layout
                           window:int|None=None,   # keys with |i-j| <= window; None: the whole document
-                          dropout_p:float=0.0, scale:float|None=None):
+                          dropout_p:float=0.0, scale:float|None=None,
+                          options:FlexOptions=FlexOptions()): # how the kernel runs (`set_attention_options(model, flex=...)`)
     "FlexAttention on the unpadded tokens with a block mask from cu_seqlens: documents apart, windows on local layers."
     if dropout_p: raise ValueError("attn_impl='flex' has no attention dropout: use attention_dropout=0, or attn_impl 'eager', 'sdpa' or 'flash'")
+    if not isinstance(options, FlexOptions): raise ValueError(f"the flex backend's options must be a FlexOptions, got {type(options).__name__}")
     total = q.shape[0]
     T = -(-total // FLEX_BLOCK) * FLEX_BLOCK if torch.compiler.is_compiling() else bucket_tokens(total)
-    bm = block_mask_for(batch, T, window)
+    bm = block_mask_for(batch, T, window, options)
     if T > total: q, k, v = (F.pad(t, (0, 0, 0, 0, 0, T - total)) for t in (q, k, v))
     qh, kh, vh = (t[None].transpose(1, 2) for t in (q, k, v))                  # (1, H, T, hd) views: no copy
-    if FLEX_CONTIGUOUS or not (q.is_cuda or _uncompiled_cpu()):               # compiled CPU kernels misread a strided v
+    uncompiled_cpu = not torch.compiler.is_compiling() and not options.compile_on_cpu
+    if options.contiguous or not (q.is_cuda or uncompiled_cpu):               # compiled CPU kernels misread a strided v
         qh, kh, vh = qh.contiguous(), kh.contiguous(), vh.contiguous()
     kb = bm.BLOCK_SIZE[1]                                                       # the kernel loads keys in steps that divide the tile
-    opts = dict(BLOCK_N=kb) if q.is_cuda and kb < FLEX_BLOCK else None
-    o = flex_kernel(q.device.type)(qh, kh, vh, block_mask=bm, scale=scale, kernel_options=opts)   # (1, H, T, hd), q's layout
+    tiles = dict(BLOCK_N=kb) if q.is_cuda and kb < FLEX_BLOCK else None
+    o = flex_kernel(q.device.type, options)(qh, kh, vh, block_mask=bm, scale=scale, kernel_options=tiles)   # (1, H, T, hd), q's layout
     return o[0].transpose(0, 1)[:total]                                         # (total, H, hd)

@@ -6,7 +6,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_sweep_runs_on_cpu(tmp_path):
     env = {**os.environ, 'OMP_NUM_THREADS': '2', 'CUDA_VISIBLE_DEVICES': '', 'PYTHONPATH': str(ROOT)}
-    r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'copies,flash,kv64', '--budget', '120'],
+    r = subprocess.run([sys.executable, 'tools/gpu_sweep.py', '--out', str(tmp_path), '--variants', 'copies,flash,kv64', '--budget', '300'],
                        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / 'gpu_sweep.json').read_text())

@@ -7,7 +7,7 @@
 # .whl/ (see the Makefile's gpu-check target); the package is found through PYTHONPATH=$PWD.
 # Writes gpu_check.log, tests.log and bench.json to $OUT if set, else to runs/gpu_check/.
 # `tools/gpu_check.sh --sweep` (make gpu-sweep) runs tools/gpu_sweep.py instead, into $OUT/sweep/.
-# Budget on one H100: tests <= 170 s (this issue's notebooks) + 60 s (others' gpu cells), bench <= 240 s: at most ~7.9 minutes.
+# Budget on one H100: tests <= 170 s (the attention notebooks) + 60 s (others' gpu cells), bench <= 240 s: at most ~7.9 minutes.
 set -u
 cd "$(dirname "$0")/.."
 WHEELS="fastcore==2.2.41 nbdev==3.3.26 execnb==0.3.4 ipython==9.18.1 ipython_pygments_lexers==1.1.1 asttokens==3.0.2
@@ -51,10 +51,10 @@ dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU only'
 print(f"== {dev}; python {platform.python_version()}, torch {torch.__version__}, transformers {transformers.__version__}")
 PYEOF
 
-# this issue's notebooks first (gpu and slow cells), under their own timeout; then the other notebooks with gpu cells
+# the attention notebooks first (gpu and slow cells), under their own timeout; then the other notebooks with gpu cells
 # (gpu cells only: their slow cells are CPU work, minutes long), under a shorter one
-MINE="03a_flex|03b_flash|06b_compile"
-OTHERS=$(grep -lE '#\| *gpu' nbs/*.ipynb | xargs -n1 basename | sed 's/\.ipynb$//' | grep -vxE "$MINE" | paste -sd'|')
+ATTN="03a_flex|03b_flash|06b_compile"
+OTHERS=$(grep -lE '#\| *gpu' nbs/*.ipynb | xargs -n1 basename | sed 's/\.ipynb$//' | grep -vxE "$ATTN" | paste -sd'|')
 if [ "$GPU" = 1 ]; then OTHER_FLAGS="gpu"; else OTHER_FLAGS=""; fi
 run_tests() {  # name regex, timeout, flags
   echo "== nbdev-test --flags \"$3\" on $1 (timeout $2 s)"
@@ -67,7 +67,7 @@ run_tests() {  # name regex, timeout, flags
 NBTEST="$OUTDIR/nbdev_test.py"   # nbdev-test's console script, run by $PY (python -m nbdev.test breaks its worker processes)
 printf 'from nbdev.test import nbdev_test\nnbdev_test()\n' > "$NBTEST"
 : > "$OUTDIR/tests.log"; TESTS=""
-run_tests "$MINE" "$TEST_TIMEOUT" "$FLAGS"
+run_tests "$ATTN" "$TEST_TIMEOUT" "$FLAGS"
 [ -n "$OTHERS" ] && run_tests "$OTHERS" "$OTHER_TIMEOUT" "$OTHER_FLAGS"
 tail -n 40 "$OUTDIR/tests.log"
 

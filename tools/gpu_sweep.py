@@ -4,15 +4,16 @@
     PYTHONPATH=. python3 tools/gpu_sweep.py --out DIR [--budget 360]      (make gpu-sweep)
 
 On CUDA: the `base` preset, bf16, batches of 65,536 token slots as in `modernbert-bench`. transformers' ModernBERT
-(sdpa, padded) is measured once per setting; then our compiled model, packed, under each variant of the settings
-`modernbert_nb.flex` exposes, each compiled afresh on the same weights and batches in the same process:
+(sdpa, padded) is measured once per setting; then our compiled model, packed, under each variant of the options
+`modernbert_nb.flex.FlexOptions` holds (set on that model by `set_attention_options`), each compiled afresh on the
+same weights and batches in the same process:
 
-  copies     the default: q, k, v copied head-major before the kernel (what issue 3's H100 figures ran)
+  copies     the default: q, k, v copied head-major before the kernel (what the committed H100 figures ran)
   flash      attn_impl='flash': FlashAttention-2's varlen kernel (flash-attn's, else PyTorch's own with a window),
              no block masks to build; where neither is present the variant is recorded as not run
   flash+graphs  flash, each compiled layer replayed as a CUDA graph (no masks to copy into the graphs' inputs)
-  views      FLEX_CONTIGUOUS=False: strided views in, the output in the query's layout (no copies)
-  kv64       64-key tiles on local layers (LOCAL_KV_BLOCK=64): a third fewer scores
+  views      FlexOptions(contiguous=False): strided views in, the output in the query's layout (no copies)
+  kv64       64-key tiles on local layers (FlexOptions(local_kv_block=64)): a third fewer scores
   views+kv64 both
   graphs     each compiled layer replayed as a CUDA graph (mode='reduce-overhead'): no launch gaps
   autotune   kv64 compiled with mode='max-autotune-no-cudagraphs' (Triton searches matmul and flex tile configs)
@@ -34,16 +35,19 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import modernbert_nb.flex as flex
+from modernbert_nb.flex import FlexOptions
+from modernbert_nb.attention import set_attention_options
 from modernbert_nb.bench import (SETTINGS, padded_batch, packed_batch, median_time, batch_flops, matmul_peak, model_pair,
                                  versions)
 from modernbert_nb.compile import compile_model, uncompile_model
 
-VARIANTS = {   # name: (FLEX_CONTIGUOUS, LOCAL_KV_BLOCK, torch.compile mode, attn_impl); measured in this order
-    'copies': (True, 128, None, 'flex'), 'flash': (True, 128, None, 'flash'), 'flash+graphs': (True, 128, 'reduce-overhead', 'flash'),
-    'views': (False, 128, None, 'flex'),
-    'kv64': (True, 64, None, 'flex'), 'views+kv64': (False, 64, None, 'flex'), 'graphs': (True, 128, 'reduce-overhead', 'flex'),
-    'autotune': (True, 64, 'max-autotune-no-cudagraphs', 'flex'), 'kv32': (True, 32, None, 'flex'),
+VIEWS, KV64 = FlexOptions(contiguous=False), FlexOptions(local_kv_block=64)
+VARIANTS = {   # name: (the flex backend's options, torch.compile mode, attn_impl); measured in this order
+    'copies': (FlexOptions(), None, 'flex'), 'flash': (FlexOptions(), None, 'flash'),
+    'flash+graphs': (FlexOptions(), 'reduce-overhead', 'flash'), 'views': (VIEWS, None, 'flex'),
+    'kv64': (KV64, None, 'flex'), 'views+kv64': (FlexOptions(contiguous=False, local_kv_block=64), None, 'flex'),
+    'graphs': (FlexOptions(), 'reduce-overhead', 'flex'), 'autotune': (KV64, 'max-autotune-no-cudagraphs', 'flex'),
+    'kv32': (FlexOptions(local_kv_block=32), None, 'flex'),
 }
 
 NEEDS = {'autotune': 240}   # seconds of budget a variant needs to start (compile, 5 measurements, profile); default 45
@@ -150,12 +154,11 @@ def main(argv=None):
         pids, cu, mx = batches[setting]['packed']
         return measure(name, setting, lambda: ours(pids, cu_seqlens=cu, max_seqlen=mx), len(pids), batches[setting]['flops'])
     def set_variant(name):
-        contiguous, kv, mode, ours.config.attn_impl = VARIANTS[name]
-        flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = contiguous, kv
+        options, mode, ours.config.attn_impl = VARIANTS[name]
         uncompile_model(ours); torch._dynamo.reset()
+        set_attention_options(ours, flex=options)                      # this model's layers only: nothing process-wide
         compile_model(ours, mode=mode, compile_layers=gpu)             # CPU: bucketing only (compiling there is slow to build)
 
-    defaults = flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK
     v_ids, v_cu, v_mx = batches['short var']['packed']                   # the same documents, padded, for transformers
     docs = [v_ids[i:j] for i, j in zip(v_cu[:-1].tolist(), v_cu[1:].tolist())]
     p_ids = torch.nn.utils.rnn.pad_sequence(docs, batch_first=True)
@@ -165,7 +168,7 @@ def main(argv=None):
     def parity(name):
         "Mean and max |ours - transformers| on the short variable batch's documents."
         try:
-            with torch.inference_mode(): d = (ours(v_ids, cu_seqlens=v_cu, max_seqlen=v_mx).float() - ref).abs()
+            with torch.inference_mode(): d = (ours(v_ids, cu_seqlens=v_cu, max_seqlen=v_mx).last_hidden_state.float() - ref).abs()
             res['parity'][name] = dict(mean_abs_diff=d.mean().item(), max_abs_diff=d.max().item())
         except Exception as e: res['parity'][name] = dict(error=f"{type(e).__name__}: {e}"); traceback.print_exc()
         print(f"{name}: vs transformers on the same documents: {res['parity'][name]}", flush=True)
@@ -193,7 +196,6 @@ def main(argv=None):
     score = lambda n: sum(tps.get((n, s), 0) / max(tps.get(('transformers', s), 1), 1) for s in SETTINGS[:2])
     right = [n for n in names if res['parity'].get(n, {}).get('mean_abs_diff', 1) < PARITY and (n, SETTINGS[0]) in tps]
     res['best'] = max(right, key=score) if right else None
-    flex.FLEX_CONTIGUOUS, flex.LOCAL_KV_BLOCK = defaults
     res['seconds'] = time.time() - t0; save()
     del ours, hf; gc.collect()
     print('\n' + summary(res))
