@@ -6,19 +6,24 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/pretraining.html.md"""
 
 # %% ../nbs/10_pretraining.ipynb #c3417347
 from __future__ import annotations
-import argparse, hashlib, json, sys, time, warnings
+import argparse, json, sys, time, warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
+from fastcore.meta import delegates
 from .config import ModernBertConfig, PRESETS
 from .model import ModernBertForMaskedLM
 from .optim import StableAdamW, param_groups, WSDSchedule, batch_size_at
 from .learner import (Learner, Callback, CancelFitException, ValidCB, MetricsCB, ProgressCB, HeldOut,
                                    evaluate, setup_distributed, read_metrics)
-from .trainstate import CheckpointCB, save_checkpoint, load_checkpoint, latest_checkpoint, truncate_metrics, _gather
+from .sizing import peak_flops
+from .trainstate import CheckpointCB, save_checkpoint, load_checkpoint, latest_checkpoint, truncate_metrics
+
 
 # %% auto #0
 __all__ = ['TRAIN_PRESETS', 'PHASES', 'FILL_MASK_EXAMPLES', 'resolve_preset', 'load_splits', 'build_data', 'build_model',
-           'fill_mask', 'plot_metrics', 'TimeLimitCB', 'TraceDataCB', 'pretrain', 'main']
+           'fill_mask', 'plot_metrics', 'TimeLimitCB', 'RunConfig', 'TrainingRun', 'setup', 'fit', 'export', 'pretrain',
+           'main']
 
 # %% ../nbs/10_pretraining.ipynb #a0478a4e
 TRAIN_PRESETS = {
@@ -108,7 +113,8 @@ def build_model(preset:str, tok, p:dict, init:str|None=None) -> ModernBertForMas
     from modernbert_nb.tokenizer import special_ids
     sid = special_ids(tok)
     kw = dict(vocab_size=tok.get_vocab_size(), pad_token_id=sid.pad, cls_token_id=sid.cls, sep_token_id=sid.sep,
-              bos_token_id=sid.cls, eos_token_id=sid.sep, mask_token_id=sid.mask)
+              bos_token_id=sid.cls, eos_token_id=sid.sep, mask_token_id=sid.mask,
+              sparse_prediction=True)                               # the MLM head only at masked tokens
     for k in ('global_rope_theta', 'max_position_embeddings'):
         if p.get(k): kw[k] = p[k]
     if PRESETS[preset].get('max_position_embeddings', 8192) < p['seq_len']: kw['max_position_embeddings'] = p['seq_len']
@@ -179,98 +185,176 @@ class TimeLimitCB(Callback):
             if learn.rank == 0: print(f"time limit of {self.seconds / 60:.1f} min reached at step {learn.step}: stopping", flush=True)
             raise CancelFitException
 
-class TraceDataCB(Callback):
-    "Rank 0 writes, per step, a fingerprint of each rank's micro-batches to `path` (for tests)."
-    def __init__(self, path): self.path = Path(path)
-    def before_batch(self, learn):
-        fp = [hashlib.sha1(b['input_ids'].numpy().tobytes()).hexdigest()[:12] for b in learn.batches]
-        ranks = _gather(fp)
-        if learn.rank == 0:
-            with open(self.path, 'a') as f: f.write(json.dumps(dict(step=learn.step + 1, ranks=ranks)) + '\n')
 
 # %% ../nbs/10_pretraining.ipynb #26ae953f
-FILL_MASK_EXAMPLES = ['def __init__(self, [MASK]):', 'for i in [MASK](len(items)):', 'import [MASK]',
-                      "raise [MASK]('invalid value')", 'return [MASK]']
+_OVERRIDES = ('max_steps', 'vocab_size', 'budget', 'accum', 'lr', 'warmup', 'decay', 'seq_len', 'valid_every', 'save_every')
 
-def pretrain(preset:str='tiny', corpus:str='stdlib', max_steps:int|None=None, out='runs/pretrain', resume:bool=False,
-             phase:str='1024', init:str|None=None, tokenizer:str|None=None, vocab_size:int|None=None,
-             budget:int|None=None, accum:int|None=None,
-             lr:float|None=None, warmup:int|None=None, decay:float|None=None, seq_len:int|None=None,
-             valid_every:int|None=None, save_every:int|None=None, keep:int=3, seed:int=0, max_files:int|None=None,
-             threads:int|None=None, compile:bool=False, time_limit:float|None=None, trace_data:bool=False,
-             quiet:bool=False) -> dict:
-    "Pretrain a ModernBERT with MLM; writes tokenizer, checkpoints, metrics, the HF model and a loss curve to `out`."
-    t_start = time.perf_counter()
-    p = resolve_preset(preset, phase, max_steps=max_steps, vocab_size=vocab_size, budget=budget, accum=accum, lr=lr, warmup=warmup, decay=decay,
-                       seq_len=seq_len, valid_every=valid_every, save_every=save_every)
-    out = Path(out)
-    ck = latest_checkpoint(out)
-    if resume and ck is None: raise ValueError(f"--resume: there is no checkpoint in {out/'checkpoints'} to continue; run without --resume to start")
-    if not resume and ck is not None:
-        raise ValueError(f"{out} already holds a run (checkpoint {ck.name}): pass --resume to continue it, or choose another --out")
-    if resume and init: raise ValueError("--init starts a new run from given weights and --resume continues a run: pass one of them")
-    if time_limit is not None and time_limit <= 0: raise ValueError(f"--time-limit is in minutes and must be positive, got {time_limit}")
-    if threads: torch.set_num_threads(threads)
-    rank, world, device = setup_distributed()
-    say = (lambda *a: print(*a, flush=True)) if rank == 0 and not quiet else (lambda *a: None)
-    if rank == 0: out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(seed)
-    tok, train_packed, valid_packed = build_data(corpus, out, p, tokenizer, max_files, rank)
+@dataclass
+class RunConfig:
+    "A pretraining run's settings: preset, phase, data, run folder, and overrides of the preset's training settings."
+    preset:str='tiny'              # model and training preset: a key of TRAIN_PRESETS
+    corpus:str='stdlib'            # 'stdlib', a `datasets` name, or local .txt/.json/.jsonl/.parquet files
+    out:Path|str='runs/pretrain'   # the run folder
+    resume:bool=False              # continue from the newest checkpoint in `out`
+    phase:str='1024'               # recipe phase: a key of PHASES
+    init:str|None=None             # start a new run from these weights (a previous phase's model/ folder or a checkpoint)
+    tokenizer:str|None=None        # a tokenizer folder; None: train one on the corpus into out/tokenizer
+    max_steps:int|None=None        # optimizer steps; this and the next nine: None keeps the preset's
+    vocab_size:int|None=None       # the tokenizer's vocabulary when one is trained
+    budget:int|None=None           # token slots per micro-batch (the packing budget)
+    accum:int|None=None            # micro-batches per optimizer step
+    lr:float|None=None             # peak learning rate
+    warmup:int|None=None           # warmup steps
+    decay:float|None=None          # share of the steps that decay, in [0, 1]
+    seq_len:int|None=None          # the longest document, in tokens
+    valid_every:int|None=None      # steps between held-out evaluations
+    save_every:int|None=None       # steps between checkpoints
+    keep:int=3                     # checkpoints to keep
+    seed:int=0                     # model init, masking and data order
+    max_files:int|None=None        # 'stdlib': use at most this many files
+    threads:int|None=None          # torch CPU threads; None: torch's default
+    compile:bool=False             # compile the model (modernbert_nb.compile, else torch.compile)
+    time_limit:float|None=None     # minutes of training, then checkpoint and stop
+    quiet:bool=False               # print nothing
+
+    def __post_init__(self):
+        self.out = Path(self.out)
+        for k in ('keep', 'threads', 'max_files', 'accum', 'vocab_size'):
+            v = getattr(self, k)
+            if v is not None and not (isinstance(v, int) and v >= 1):
+                raise ValueError(f"--{k.replace('_', '-')} must be an integer >= 1, got {v!r}")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise ValueError(f"--time-limit is in minutes and must be positive, got {self.time_limit}")
+        if self.resume and self.init: raise ValueError("--init starts a new run from given weights and --resume continues a run: pass one of them")
+        self.settings                                                      # resolve once now: a bad override fails here
+
+    @property
+    def settings(self) -> dict:
+        "The preset's training settings in this phase, with the overrides given (see `resolve_preset`)."
+        return resolve_preset(self.preset, self.phase, **{k: getattr(self, k) for k in _OVERRIDES})
+
+    @property
+    def data_args(self) -> dict:
+        "What a resumed run must share with the run it continues (its data and model sizes)."
+        return dict(preset=self.preset, phase=self.phase, corpus=self.corpus, budget=self.settings['budget'],
+                    seq_len=self.settings['seq_len'], seed=self.seed, max_files=self.max_files)
+
+
+# %% ../nbs/10_pretraining.ipynb #7995a039
+@dataclass
+class TrainingRun:
+    "What `setup` builds and `fit` and `export` use: the config, the tokenizer, the packed data and the Learner."
+    config:RunConfig
+    rank:int
+    world:int
+    device:torch.device
+    tok:object                  # the tokenizer
+    train:object                # `PackedDataset`: the training batches
+    valid:object                # `PackedDataset`: the held-out batches
+    learn:Learner
+    valid_cb:ValidCB            # the held-out subset evaluated during training
+    t_start:float               # `time.perf_counter()` when setup began
+    train_s:float|None = None   # seconds of training, once `fit` ran
+
+    @property
+    def settings(self) -> dict: return self.config.settings
+    def say(self, *a):
+        "Print on rank 0 unless the run is quiet."
+        if self.rank == 0 and not self.config.quiet: print(*a, flush=True)
+
+def setup(run:RunConfig, # the run's settings
+          cbs=(),        # more callbacks for the Learner
+         ) -> TrainingRun:
+    "Check the run folder, then build data, model, optimizer, schedule, callbacks and Learner for `run`; resume it if asked."
     from modernbert_nb.sampler import MLMLoader, MLMBatches
-    say(f"{preset} ({phase}): {len(train_packed)} training batches of {p['budget']} token slots "
-        f"({train_packed.stats['real_share']:.1%} real), {len(valid_packed)} held out; vocabulary {tok.get_vocab_size()}")
-    torch.manual_seed(seed)
-    model = build_model(preset, tok, p, init)
-    loader = MLMLoader(train_packed, tok, seed=seed, rank=rank, world_size=world)
+    t_start, p, out = time.perf_counter(), run.settings, run.out
+    ck = latest_checkpoint(out)
+    if run.resume and ck is None: raise ValueError(f"--resume: there is no checkpoint in {out/'checkpoints'} to continue; run without --resume to start")
+    if not run.resume and ck is not None:
+        raise ValueError(f"{out} already holds a run (checkpoint {ck.name}): pass --resume to continue it, or choose another --out")
+    if run.threads: torch.set_num_threads(run.threads)
+    rank, world, device = setup_distributed()
+    if rank == 0: out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(run.seed)
+    tok, train, valid = build_data(run.corpus, out, p, run.tokenizer, run.max_files, rank)
+    torch.manual_seed(run.seed)
+    model = build_model(run.preset, tok, p, run.init)
+    loader = MLMLoader(train, tok, seed=run.seed, rank=rank, world_size=world)
     if p.get('batch_warmup'):
         start, end, toks = p['batch_warmup']; per = p['budget'] // p['seq_len'] * world    # sequences per micro-batch step
         acc = lambda seen: batch_size_at(seen, start // per * per, end // per * per, toks, multiple=per) // per
     else: acc = p['accum']
     opt = StableAdamW(param_groups(model, 1e-5), lr=p['lr'], betas=(0.9, 0.98), eps=1e-6)
     sched = WSDSchedule(p['warmup'], p['max_steps'], decay=round(p['decay'] * p['max_steps']) if p['decay'] else 0)
-    held = HeldOut(MLMBatches(valid_packed, tok, seed=seed), p['valid_batches'], rank, world)
-    valid_cb = ValidCB(held, p['valid_every'])
-    args = dict(preset=preset, phase=phase, corpus=corpus, budget=p['budget'], seq_len=p['seq_len'], seed=seed, max_files=max_files)
-    cbs = [valid_cb, MetricsCB(out/'metrics.jsonl', model.config), CheckpointCB(out, p['save_every'], keep, extra=dict(args=args)),
-           ProgressCB(every=0 if quiet else None)]
-    if time_limit: cbs.append(TimeLimitCB(time_limit * 60, out, p['decay']))
-    if trace_data: cbs.append(TraceDataCB(out/'data_trace.jsonl'))
-    learn = Learner(model, loader, opt, schedule=sched, accum=acc, cbs=cbs, budget=p['budget'], device=device, compile=compile)
-    if resume:
+    valid_cb = ValidCB(HeldOut(MLMBatches(valid, tok, seed=run.seed), p['valid_batches'], rank, world), p['valid_every'])
+    std = [valid_cb, MetricsCB(out/'metrics.jsonl', model.config, peak=peak_flops(device)),
+           CheckpointCB(out, p['save_every'], run.keep, extra=dict(args=run.data_args)), ProgressCB(every=0 if run.quiet else None)]
+    if run.time_limit: std.append(TimeLimitCB(run.time_limit * 60, out, p['decay']))
+    learn = Learner(model, loader, opt, schedule=sched, accum=acc, cbs=std + list(cbs), budget=p['budget'], device=device, compile=run.compile)
+    tr = TrainingRun(run, rank, world, device, tok, train, valid, learn, valid_cb, t_start)
+    tr.say(f"{run.preset} ({run.phase}): {len(train)} training batches of {p['budget']} token slots "
+           f"({train.stats['real_share']:.1%} real), {len(valid)} held out; vocabulary {tok.get_vocab_size()}")
+    if run.resume:
         state = load_checkpoint(learn, ck)
-        if state['extra'].get('args', args) != args:
-            raise ValueError(f"--resume with different data settings: the run used {state['extra']['args']}, now {args}")
+        if state['extra'].get('args', run.data_args) != run.data_args:
+            raise ValueError(f"--resume with different data settings: the run used {state['extra']['args']}, now {run.data_args}")
         if rank == 0: truncate_metrics(out/'metrics.jsonl', learn.step)
-        say(f"resumed from {ck} at step {learn.step}")
+        tr.say(f"resumed from {ck} at step {learn.step}")
     elif rank == 0 and (out/'metrics.jsonl').exists(): (out/'metrics.jsonl').unlink()
+    return tr
+
+
+# %% ../nbs/10_pretraining.ipynb #6ce79322
+FILL_MASK_EXAMPLES = ['def __init__(self, [MASK]):', 'for i in [MASK](len(items)):', 'import [MASK]',
+                      "raise [MASK]('invalid value')", 'return [MASK]']
+
+def fit(tr:TrainingRun) -> TrainingRun:
+    "Train `tr` to its max_steps (or its time limit); returns it, with `train_s` set."
     t0 = time.perf_counter()
-    learn.fit(p['max_steps'])
-    train_s = time.perf_counter() - t0
-    final = evaluate(learn.model, HeldOut(MLMBatches(valid_packed, tok, seed=seed), None, rank, world), device, learn.amp)
-    summary = None
-    if rank == 0:
-        from modernbert_nb.tokenizer import save_tokenizer
-        learn.model.save_pretrained(out/'model'); save_tokenizer(tok, out/'model', learn.model.config.max_position_embeddings)
-        ms = read_metrics(out/'metrics.jsonl')
-        plot_metrics(ms, out/'loss_curve.png')
-        steps = [m for m in ms if 'tokens_per_s' in m]
-        v0 = next((m for m in ms if m['step'] == 0 and 'valid_loss' in m), None)
-        summary = dict(preset=preset, phase=phase, steps=learn.step, tokens=sum(m['tokens'] for m in steps),
-                       valid_loss_start=v0 and v0['valid_loss'], valid_acc_start=v0 and v0['valid_acc'],
-                       valid_loss_end=final['loss'], valid_acc_end=final['acc'], valid_tokens=final['n'],
-                       valid_subset_loss_end=valid_cb.history[-1]['loss'] if valid_cb.history else None,
-                       tokens_per_s=sum(m['tokens'] for m in steps) / max(sum(m['tokens'] / m['tokens_per_s'] for m in steps), 1e-9),
-                       train_s=train_s, wall_s=time.perf_counter() - t_start, world_size=world, device=str(device),
-                       fill_mask={t: fill_mask(learn.model, tok, t) for t in FILL_MASK_EXAMPLES})
-        (out/'summary.json').write_text(json.dumps(summary, indent=1))
-        say(f"\nheld-out MLM loss {summary['valid_loss_start'] or float('nan'):.3f} at step 0 (first {p['valid_batches']} batches) -> "
-            f"{summary['valid_subset_loss_end']:.3f}; on all {final['n']:,} held-out masked tokens: loss {final['loss']:.3f}, "
-            f"accuracy {final['acc']:.1%}")
-        say(f"{summary['tokens']:,} tokens in {train_s / 60:.1f} min of training ({summary['tokens_per_s']:,.0f} tokens/s on {device}); "
-            f"{summary['wall_s'] / 60:.1f} min in all")
-        for t, c in summary['fill_mask'].items(): say(f"  {t:40s} -> " + ', '.join(f"{w!r} {pr:.2f}" for w, pr in c[0][:3]))
-        say(f"model, tokenizer, metrics.jsonl and loss_curve.png in {out}")
+    tr.learn.fit(tr.settings['max_steps'])
+    tr.train_s = time.perf_counter() - t0
+    return tr
+
+def export(tr:TrainingRun) -> dict|None:
+    "Evaluate on all held-out batches; rank 0 writes model/ (with tokenizer), loss_curve.png, summary.json and returns the summary."
+    from modernbert_nb.sampler import MLMBatches
+    from modernbert_nb.tokenizer import save_tokenizer
+    run, p, learn, out = tr.config, tr.settings, tr.learn, tr.config.out
+    final = evaluate(learn.model, HeldOut(MLMBatches(tr.valid, tr.tok, seed=run.seed), None, tr.rank, tr.world), tr.device, learn.amp)
+    if tr.rank != 0: return None
+    model = learn.model
+    model.save_pretrained(out/'model')
+    replace(model.config, sparse_prediction=False).save(out/'model', type(model).__name__)   # full logits for its users
+    save_tokenizer(tr.tok, out/'model', model.config.max_position_embeddings)
+    ms = read_metrics(out/'metrics.jsonl')
+    plot_metrics(ms, out/'loss_curve.png')
+    steps = [m for m in ms if 'tokens_per_s' in m]
+    v0 = next((m for m in ms if m['step'] == 0 and 'valid_loss' in m), None)
+    train_s = tr.train_s or 0.
+    summary = dict(preset=run.preset, phase=run.phase, steps=learn.step, tokens=sum(m['tokens'] for m in steps),
+                   valid_loss_start=v0 and v0['valid_loss'], valid_acc_start=v0 and v0['valid_acc'],
+                   valid_loss_end=final['loss'], valid_acc_end=final['acc'], valid_tokens=final['n'],
+                   valid_subset_loss_end=tr.valid_cb.history[-1]['loss'] if tr.valid_cb.history else None,
+                   tokens_per_s=sum(m['tokens'] for m in steps) / max(sum(m['tokens'] / m['tokens_per_s'] for m in steps), 1e-9),
+                   train_s=train_s, wall_s=time.perf_counter() - tr.t_start, world_size=tr.world, device=str(tr.device),
+                   fill_mask={t: fill_mask(model, tr.tok, t) for t in FILL_MASK_EXAMPLES})
+    (out/'summary.json').write_text(json.dumps(summary, indent=1))
+    tr.say(f"\nheld-out MLM loss {summary['valid_loss_start'] or float('nan'):.3f} at step 0 (first {p['valid_batches']} batches) -> "
+           f"{summary['valid_subset_loss_end'] or float('nan'):.3f}; on all {final['n']:,} held-out masked tokens: loss {final['loss']:.3f}, "
+           f"accuracy {final['acc']:.1%}")
+    tr.say(f"{summary['tokens']:,} tokens in {train_s / 60:.1f} min of training ({summary['tokens_per_s']:,.0f} tokens/s on {tr.device}); "
+           f"{summary['wall_s'] / 60:.1f} min in all")
+    for t, c in summary['fill_mask'].items(): tr.say(f"  {t:40s} -> " + ', '.join(f"{w!r} {pr:.2f}" for w, pr in c[0][:3]))
+    tr.say(f"model, tokenizer, metrics.jsonl and loss_curve.png in {out}")
     return summary
+
+
+# %% ../nbs/10_pretraining.ipynb #b839fe9d
+@delegates(RunConfig)
+def pretrain(**kwargs) -> dict|None:
+    "Pretrain a ModernBERT with MLM: `export(fit(setup(RunConfig(**kwargs))))`; the summary on rank 0, None on the others."
+    return export(fit(setup(RunConfig(**kwargs))))
+
 
 # %% ../nbs/10_pretraining.ipynb #2920dcde
 def main(argv:list[str]|None=None):
@@ -291,10 +375,10 @@ def main(argv:list[str]|None=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--compile', action='store_true', help='compile the model (modernbert_nb.compile, else torch.compile)')
     ap.add_argument('--time-limit', type=float, help='stop (with a checkpoint) after this many minutes of training')
-    ap.add_argument('--trace-data', action='store_true', help="record each rank's batch fingerprints (tests)")
-    a = ap.parse_args(argv)
-    try: pretrain(**{k.replace('-', '_'): v for k, v in vars(a).items()})
+    try: tr = setup(RunConfig(**vars(ap.parse_args(argv))))
     except ValueError as e: ap.error(str(e))
+    export(fit(tr))
+
 
 # %% ../nbs/10_pretraining.ipynb #da217e05
 if __name__ == '__main__' and 'ipykernel' not in sys.modules: main()

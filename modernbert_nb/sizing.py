@@ -9,8 +9,8 @@ from __future__ import annotations
 from .config import ModernBertConfig
 
 # %% auto #0
-__all__ = ['HEADS', 'param_counts', 'non_embedding_params', 'keys_per_query', 'flop_counts', 'flops_per_token', 'mfu',
-           'tensor_core_friendly']
+__all__ = ['HEADS', 'PEAK_BF16', 'param_counts', 'non_embedding_params', 'keys_per_query', 'flop_counts', 'flops_per_token',
+           'mfu', 'peak_flops_for_name', 'peak_flops', 'tensor_core_friendly']
 
 # %% ../nbs/00a_sizing.ipynb #2a067930
 HEADS = ('mlm', 'classifier', None)
@@ -28,15 +28,18 @@ def param_counts(config:ModernBertConfig, # the model's config; nothing is built
     c = config
     d, I, V, L = c.hidden_size, c.intermediate_size, c.vocab_size, c.num_hidden_layers
     norm = d * (2 if c.norm_bias else 1)                               # one LayerNorm: weight (and bias)
+    bert_tables = {'embeddings.position_embeddings': c.max_position_embeddings * d if c.position_embedding_type == 'absolute' else 0,
+                   'embeddings.token_type_embeddings': c.type_vocab_size * d}   # BERT's (`06d_bert`); none in ModernBERT
     p = {'embeddings.tok_embeddings': V * d,
+         **{k: v for k, v in bert_tables.items() if v},
          'embeddings.norm':           norm,
-         'layers.attn_norm':          (L - 1) * norm,                  # layer 0 has none
+         'layers.attn_norm':          (L - c.skips_first_attn_norm) * norm,   # pre-norm layer 0 has none
          'layers.attn.Wqkv':          L * _linear(d, 3 * d, c.attention_bias),
          'layers.attn.Wo':            L * _linear(d, d, c.attention_bias),
          'layers.mlp_norm':           L * norm,
-         'layers.mlp.Wi':             L * _linear(d, 2 * I, c.mlp_bias),
+         'layers.mlp.Wi':             L * _linear(d, (2 if c.mlp_type == 'glu' else 1) * I, c.mlp_bias),   # GeGLU: both halves
          'layers.mlp.Wo':             L * _linear(I, d, c.mlp_bias),
-         'final_norm':                norm}
+         'final_norm':                norm if c.has_final_norm else 0}  # post-norm layers end with a norm: none
     if head is not None:
         p['head.dense'] = _linear(d, d, c.classifier_bias)
         p['head.norm'] = norm
@@ -49,9 +52,10 @@ def param_counts(config:ModernBertConfig, # the model's config; nothing is built
 
 # %% ../nbs/00a_sizing.ipynb #bbd78696
 def non_embedding_params(config:ModernBertConfig, head:str|None='mlm') -> int:
-    "Parameters outside the token embedding (and an untied decoder weight): what costs FLOPs per token."
+    "Parameters outside the embedding tables (and an untied decoder weight): what costs FLOPs per token."
     p = param_counts(config, head)
-    return p['total'] - p['embeddings.tok_embeddings'] - p.get('decoder.weight', 0)
+    tables = ('embeddings.tok_embeddings', 'embeddings.position_embeddings', 'embeddings.token_type_embeddings')
+    return p['total'] - sum(p.get(k, 0) for k in tables) - p.get('decoder.weight', 0)
 
 # %% ../nbs/00a_sizing.ipynb #eae4be8e
 def keys_per_query(seq_len:int,          # tokens in the sequence (one document)
@@ -81,7 +85,7 @@ def flop_counts(config:ModernBertConfig,  # the model's config
          'attn.scores': 2 * keys * d,          # q @ k.T, all heads: 2 x keys x head_dim x heads
          'attn.values': 2 * keys * d,          # p @ v
          'attn.Wo':     L * 2 * d * d,
-         'mlp.Wi':      L * 2 * d * 2 * I,
+         'mlp.Wi':      L * 2 * d * (2 if c.mlp_type == 'glu' else 1) * I,
          'mlp.Wo':      L * 2 * I * d}
     if head == 'mlm':
         f['head.dense'] = masked_fraction * 2 * d * d
@@ -107,13 +111,31 @@ def flops_per_token(config:ModernBertConfig, # the model's config
 def mfu(tokens_per_s:float,         # real (non-padding) tokens processed per second
         config:ModernBertConfig,    # the model's config
         seq_len:int,                # tokens per sequence (per document when packed)
-        peak_flops:float,           # the chip's peak FLOP/s in the dtype used, e.g. ~790e12 for an H100's dense bf16 matmuls
+        peak_flops:float,           # the chip's peak FLOP/s in the dtype used, e.g. 989e12 for an H100 SXM's dense bf16 (`peak_flops(device)`)
         training:bool=False,        # forward + backward
         **kwargs,                   # passed to flops_per_token: head, masked_fraction, windowed
        ) -> float:
     "Model FLOPs utilisation: the fraction of `peak_flops` that useful matmuls take."
     if peak_flops <= 0: raise ValueError(f"peak_flops must be positive, got {peak_flops}")
     return tokens_per_s * flops_per_token(config, seq_len, training, **kwargs) / peak_flops
+
+# %% ../nbs/00a_sizing.ipynb #7145efef
+PEAK_BF16 = {'H100 PCIe': 756e12, 'H100 NVL': 835e12, 'H100': 989e12, 'H200 NVL': 835e12, 'H200': 989e12,
+             'A100': 312e12, 'L40S': 362e12, 'L40': 181e12, 'L4': 121e12, 'A10G': 70e12, 'RTX 4090': 165.2e12}
+
+def peak_flops_for_name(name:str, # a CUDA device's name, as `torch.cuda.get_device_name` gives it
+                       ) -> float|None:
+    "Dense bf16 (fp32-accumulate) tensor-core FLOP/s of the chip named `name`, from `PEAK_BF16`; None if unknown."
+    name = name.lower()
+    return next((v for k, v in PEAK_BF16.items() if k.lower() in name), None)
+
+def peak_flops(device) -> float|None:
+    "The datasheet peak of a CUDA `device` (see `peak_flops_for_name`); None for other devices or unknown chips."
+    import torch
+    device = torch.device(device)
+    if device.type != 'cuda': return None
+    return peak_flops_for_name(torch.cuda.get_device_name(device))
+
 
 # %% ../nbs/00a_sizing.ipynb #2f3f5e68
 def tensor_core_friendly(config,           # a ModernBertConfig, or any config with transformers' field names
