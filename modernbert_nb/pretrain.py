@@ -176,9 +176,11 @@ class TimeLimitCB(Callback):
         fits = learn.step + int(done * (self.seconds / self.elapsed(learn) - 1))      # steps at the end, at this pace
         if fits < learn.max_steps:
             learn.max_steps = max(learn.step + 1, fits)
-            if getattr(learn.schedule, 'total', None):
-                w = learn.schedule.warmup
-                learn.schedule = learn.schedule.branch(learn.max_steps, min(round(self.decay * learn.max_steps), max(learn.max_steps - w, 0)))
+            if getattr(learn.schedule, 'total', None): learn.schedule = self.shrunk(learn.schedule, learn.max_steps)
+    def shrunk(self, s:WSDSchedule, total:int) -> WSDSchedule:
+        "`s` ending at `total` with the last `decay` share decaying; a warmup longer than what is left before the decay ends early."
+        decay = round(self.decay * total)
+        return WSDSchedule(min(s.warmup, total - decay), total, decay, s.final)
     def after_batch(self, learn):
         if self.elapsed(learn) > self.seconds and learn.step < learn.max_steps:
             if learn.last_checkpoint is None or not str(learn.last_checkpoint).endswith(f'{learn.step:07d}'): save_checkpoint(learn, self.folder)
