@@ -189,11 +189,12 @@ class ModernBertAttention(nn.Module):
         self.backend_options = {}       # attn_impl -> the options its function gets as `options=` (`set_attention_options`)
 
     def forward(self, x:torch.Tensor,             # (total, D)
-                cos:torch.Tensor, sin:torch.Tensor, # (total, hd) for this layer's RoPE base
+                cos:torch.Tensor|None, sin:torch.Tensor|None, # (total, hd) for this layer's RoPE base; None: no RoPE (absolute positions)
                 batch:VarlenBatch, attn_impl:str='sdpa'):
         total = x.shape[0]
         qkv = self.Wqkv(x).view(total, 3, self.n_heads, self.head_dim)                  # (total, 3, H, hd)
-        q, k = apply_rope(qkv[:, :2], cos[:, None], sin[:, None]).unbind(1)             # q and k rotated in one pass
+        qk = qkv[:, :2] if cos is None else apply_rope(qkv[:, :2], cos[:, None], sin[:, None])   # q and k rotated in one pass
+        q, k = qk.unbind(1)
         v = qkv[:, 2]                                                                    # (total, H, hd) each
         p = self.config.attention_dropout if self.training else 0.0
         opts = self.backend_options.get(attn_impl)

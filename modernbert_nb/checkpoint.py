@@ -72,13 +72,19 @@ def check_shapes(model, sd:dict):
 
 PRETRAINED_ARCHS = ('ModernBertModel', 'ModernBertForMaskedLM')   # what pretraining leaves: every task starts from these
 
+def _saved_model_type(folder) -> str:
+    p = Path(folder)/'config.json'
+    return json.loads(p.read_text()).get('model_type', 'modernbert') if p.exists() else 'modernbert'
+
 def check_architecture(model, folder):
     "ValueError when config.json's `architectures` names another task's model: its head must not load as `model`'s."
     if not any(k.startswith('model.') for k in model.state_dict()): return   # the bare encoder takes any checkpoint's encoder
+    from modernbert_nb.bert import FROM_BERT_ARCHITECTURES
     p = Path(folder)/'config.json'
     saved = (json.loads(p.read_text()).get('architectures') or []) if p.exists() else []
+    as_ours = lambda a: FROM_BERT_ARCHITECTURES.get(a, a)            # BERT's encoder and MLM models by our names (`06d_bert`)
     ours = {c.__name__ for c in type(model).__mro__}                  # a subclass loads its parent's checkpoints
-    other = [a for a in saved if a.startswith('ModernBertFor') and a not in PRETRAINED_ARCHS and a not in ours]
+    other = [a for a in saved if a.startswith(('ModernBertFor', 'BertFor')) and as_ours(a) not in PRETRAINED_ARCHS and as_ours(a) not in ours]
     if other:
         name = type(model).__name__
         raise ValueError(f"{folder} holds a {other[0]} checkpoint: its head is not a {name} head, so it is not loaded as one. "
@@ -98,7 +104,11 @@ def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_fi
     model.to_empty(device=device)                                    # storage, filled from the file below
     model.tie_weights()                                              # to_empty gave the decoder its own tensor
     check_architecture(model, folder)                                # another task's head is refused, not loaded as ours
-    sd, missing, unexpected = match_state_dict(model, load_weights(folder))
+    sd = load_weights(folder)
+    if _saved_model_type(folder) == 'bert':                          # transformers' BERT names and q/k/v (`06d_bert`)
+        from modernbert_nb.bert import bert_to_ours
+        sd = bert_to_ours(sd)
+    sd, missing, unexpected = match_state_dict(model, sd)
     fresh = [k for k in missing if k.startswith(cls._fresh_keys)]   # what this class may start without (its task head)
     missing = [k for k in missing if k not in fresh]
     if missing: raise ValueError(f"checkpoint {folder} is missing {len(missing)} weight(s) of {cls.__name__}: {', '.join(missing[:10])}")
@@ -113,6 +123,9 @@ def save_pretrained(model, path) -> Path:
     "Write config.json and model.safetensors into folder `path`, each atomically; a tied weight (the decoder's) is not written."
     folder = Path(path); folder.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().contiguous() for k, v in model.state_dict().items() if k not in model.tied_keys()}
+    if model.config.saved_model_type(type(model).__name__) == 'bert':   # the BERT corner, in BERT's names (`06d_bert`)
+        from modernbert_nb.bert import ours_to_bert
+        sd = ours_to_bert(sd)
     atomic_write(folder/WEIGHTS_NAME, lambda tmp: save_file(sd, tmp, metadata={'format': 'pt'}))
     model.config.save(folder, type(model).__name__)
     return folder

@@ -11,7 +11,8 @@ from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'POOLINGS', 'IGNORE_INDEX', 'PRESETS', 'layer_types_every',
+__all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'POOLINGS', 'POSITION_EMBEDDING_TYPES', 'NORM_PLACEMENTS', 'MLP_TYPES',
+           'IGNORE_INDEX', 'PRESETS', 'SWITCHES', 'HYBRID_MODEL_TYPE', 'MODEL_TYPES', 'layer_types_every',
            'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
 
 # %% ../nbs/00_config.ipynb #a974ccdd
@@ -19,6 +20,9 @@ GLOBAL, LOCAL = 'full_attention', 'sliding_attention'
 LAYER_TYPES = (GLOBAL, LOCAL)
 ATTN_IMPLS = ('eager', 'sdpa', 'flex', 'flash')
 POOLINGS = ('cls', 'mean')
+POSITION_EMBEDDING_TYPES = ('rope', 'absolute')
+NORM_PLACEMENTS = ('pre', 'post')
+MLP_TYPES = ('glu', 'mlp')
 IGNORE_INDEX = -100     # a label that is not predicted (PyTorch's cross_entropy default; transformers' too)
 
 def layer_types_every(n_layers:int, # number of layers
@@ -68,6 +72,12 @@ class ModernBertConfig:
     sparse_prediction:bool = False
     sparse_pred_ignore_index:int = IGNORE_INDEX
     tie_word_embeddings:bool = True
+    # the switches that separate BERT from ModernBERT (`06d_bert`); the defaults are ModernBERT's
+    position_embedding_type:str = 'rope'  # 'rope' (rotary, in every attention layer) | 'absolute' (a learned table, summed into the embedding)
+    type_vocab_size:int = 0               # token-type (segment) embeddings; 0: none
+    norm_placement:str = 'pre'            # 'pre': x + f(norm(x)) | 'post': norm(x + f(x))
+    skip_first_attn_norm:bool|None = None # layer 0 without attn_norm; None: as norm_placement has it (pre: skipped, post: kept)
+    mlp_type:str = 'glu'                  # 'glu': GeGLU, Wo(act(u) * g) | 'mlp': Wo(act(Wi x))
     attn_impl:str|None = None             # 'eager' | 'sdpa' | 'flex' | 'flash'; None: the best one present
 
     def __post_init__(self):
@@ -84,6 +94,14 @@ class ModernBertConfig:
         return self.local_attention // 2
     def is_global(self, i:int): return self.layer_types[i] == GLOBAL
     def rope_theta(self, i:int): return self.global_rope_theta if self.is_global(i) else self.local_rope_theta
+    @property
+    def skips_first_attn_norm(self) -> bool:
+        "Layer 0 has no attn_norm (`skip_first_attn_norm`, resolved)."
+        return self.norm_placement == 'pre' if self.skip_first_attn_norm is None else self.skip_first_attn_norm
+    @property
+    def has_final_norm(self) -> bool:
+        "A LayerNorm after the last layer: pre-norm layers need one, post-norm layers end with one."
+        return self.norm_placement == 'pre'
 
 # %% ../nbs/00_config.ipynb #c04ec877
 def _check(ok, msg):
@@ -96,7 +114,17 @@ def _validate(self:ModernBertConfig):
         _check(isinstance(v, int) and not isinstance(v, bool) and v > 0, f"{k} must be a positive integer, got {v!r}")
     _check(self.hidden_size % self.num_attention_heads == 0,
            f"hidden_size ({self.hidden_size}) must be divisible by num_attention_heads ({self.num_attention_heads})")
-    _check(self.head_dim % 2 == 0, f"head dim hidden_size/num_attention_heads = {self.head_dim} must be even for RoPE")
+    for k, allowed in (('position_embedding_type', POSITION_EMBEDDING_TYPES), ('norm_placement', NORM_PLACEMENTS), ('mlp_type', MLP_TYPES)):
+        _check(getattr(self, k) in allowed, f"{k}={getattr(self, k)!r}: allowed are {allowed}")
+    _check(self.position_embedding_type != 'rope' or self.head_dim % 2 == 0,
+           f"head dim hidden_size/num_attention_heads = {self.head_dim} must be even for RoPE (position_embedding_type='rope')")
+    _check(isinstance(self.type_vocab_size, int) and not isinstance(self.type_vocab_size, bool) and self.type_vocab_size >= 0,
+           f"type_vocab_size must be an integer >= 0 (0: no token-type embeddings), got {self.type_vocab_size!r}")
+    _check(self.skip_first_attn_norm in (None, True, False), f"skip_first_attn_norm must be None, True or False, got {self.skip_first_attn_norm!r}")
+    _check(not (self.skip_first_attn_norm and self.norm_placement == 'post'),
+           "skip_first_attn_norm=True drops layer 0's attn_norm, which is redundant only before a pre-norm layer (the embedding's "
+           "LayerNorm has just normalised its input); with norm_placement='post' that norm follows the attention's residual "
+           "and is needed: set skip_first_attn_norm to None or False")
     _check(isinstance(self.local_attention, int) and self.local_attention > 0 and self.local_attention % 2 == 0,
            f"local_attention (the total sliding window) must be a positive even integer, got {self.local_attention!r}")
     _check(len(self.layer_types) == self.num_hidden_layers,
@@ -131,11 +159,36 @@ def _from_preset(cls, name:str, # one of PRESETS: 'tiny', 'small', 'base', 'larg
 ModernBertConfig.from_preset = classmethod(_from_preset)
 
 # %% ../nbs/00_config.ipynb #7a7798a6
+SWITCHES = ('position_embedding_type', 'type_vocab_size', 'norm_placement', 'skip_first_attn_norm', 'mlp_type')
+HYBRID_MODEL_TYPE = 'modernbert_nb'   # config.json of a mix that neither transformers' ModernBERT nor its BERT computes
+MODEL_TYPES = ('modernbert', 'bert', HYBRID_MODEL_TYPE)
+
+def _corner(self) -> str|None:
+    "'modernbert' when transformers' ModernBERT computes this model, 'bert' when its BERT does (`06d_bert`), None for a mix."
+    if (self.position_embedding_type, self.type_vocab_size, self.norm_placement, self.mlp_type) == ('rope', 0, 'pre', 'glu') \
+        and self.skips_first_attn_norm: return 'modernbert'
+    from modernbert_nb.bert import bert_mismatches
+    return 'bert' if not bert_mismatches(self) else None
+
+def _model_type(self, architecture:str|None=None) -> str:
+    "The config.json `model_type` a model of `architecture` is saved as: transformers' own where it computes the model, else ours."
+    from modernbert_nb.bert import BERT_ARCHITECTURES
+    corner = self.corner()
+    if corner == 'bert' and (architecture is None or architecture in BERT_ARCHITECTURES): return 'bert'
+    return 'modernbert' if corner == 'modernbert' else HYBRID_MODEL_TYPE
+
+ModernBertConfig.corner = _corner
+ModernBertConfig.saved_model_type = _model_type
+
 def _from_dict(cls, d:dict, **overrides):
-    "Read a transformers config.json dict (4.x or 5.x dialect); unknown keys are ignored."
+    "Read a transformers config.json dict (ModernBERT's 4.x or 5.x dialect, or BERT's); unknown keys are ignored."
     d = dict(d)
-    if d.get('model_type', 'modernbert') != 'modernbert':
-        raise ValueError(f"config.json is for model_type={d['model_type']!r}, not 'modernbert'")
+    mt = d.get('model_type', 'modernbert')
+    if mt not in MODEL_TYPES: raise ValueError(f"config.json is for model_type={mt!r}: allowed are {MODEL_TYPES}")
+    if mt == 'bert':
+        from modernbert_nb.bert import config_kwargs_from_bert
+        return cls(**{**config_kwargs_from_bert(d), **overrides})
+    if mt == 'modernbert': d.pop('position_embedding_type', None)   # stale in transformers' ModernBERT configs: always RoPE
     rp = d.pop('rope_parameters', None) or {}
     for layer_type, key in ((GLOBAL, 'global_rope_theta'), (LOCAL, 'local_rope_theta')):
         p = rp.get(layer_type) or {}
@@ -149,12 +202,17 @@ def _from_dict(cls, d:dict, **overrides):
     return cls(**{**kw, **overrides})
 
 def _to_dict(self, architecture:str|None=None):
-    "A config.json dict that transformers 4.x and 5.x both read (both dialects are written)."
-    d = {k: v for k, v in asdict(self).items() if k not in ('attn_impl', 'num_labels', 'mask_token_id')}
+    "A config.json dict that transformers 4.x and 5.x both read (both dialects are written); BERT's for the BERT corner."
+    mt = self.saved_model_type(architecture)
+    if mt == 'bert':
+        from modernbert_nb.bert import bert_config_dict
+        return bert_config_dict(self, architecture)
+    skip = ('attn_impl', 'num_labels', 'mask_token_id') + (SWITCHES if mt == 'modernbert' else ())
+    d = {k: v for k, v in asdict(self).items() if k not in skip}
     d['rope_parameters'] = {GLOBAL: {'rope_theta': float(self.global_rope_theta), 'rope_type': 'default'},
                             LOCAL:  {'rope_theta': float(self.local_rope_theta),  'rope_type': 'default'}}
     if architecture: d['architectures'] = [architecture]
-    d['model_type'] = 'modernbert'
+    d['model_type'] = mt
     d['id2label'] = {str(i): f'LABEL_{i}' for i in range(self.num_labels)}
     d['label2id'] = {f'LABEL_{i}': i for i in range(self.num_labels)}
     return d

@@ -31,14 +31,16 @@ def get_activation(name:str) -> nn.Module:
 
 # %% ../nbs/05_mlp.ipynb #84095259
 class ModernBertMLP(nn.Module):
-    "GeGLU: Wo(act(u) * g) with u, g = Wi(x).chunk(2)."
+    "GeGLU: Wo(act(u) * g) with u, g = Wi(x).chunk(2); with config.mlp_type='mlp', BERT's plain Wo(act(Wi x))."
     def __init__(self, config:ModernBertConfig):
         super().__init__()
         d, I = config.hidden_size, config.intermediate_size
-        self.Wi = nn.Linear(d, 2 * I, bias=config.mlp_bias)
+        self.gated = config.mlp_type == 'glu'
+        self.Wi = nn.Linear(d, 2 * I if self.gated else I, bias=config.mlp_bias)
         self.act = get_activation(config.hidden_activation)
         self.drop = nn.Dropout(config.mlp_dropout)
         self.Wo = nn.Linear(I, d, bias=config.mlp_bias)
     def forward(self, x:torch.Tensor) -> torch.Tensor:   # (total, D) -> (total, D)
+        if not self.gated: return self.drop(self.Wo(self.act(self.Wi(x))))   # BERT's place for the dropout: after Wo
         u, g = self.Wi(x).chunk(2, dim=-1)                 # (total, I) each
         return self.Wo(self.drop(self.act(u) * g))

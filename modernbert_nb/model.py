@@ -19,35 +19,52 @@ from .mlp import ModernBertMLP, get_activation
 
 # %% auto #0
 __all__ = ['INIT_ROLES', 'layer_norm', 'ModernBertEmbeddings', 'ModernBertEncoderLayer', 'check_input_ids', 'check_lengths',
-           'check_cu_seqlens', 'check_attention_mask', 'ModelOutput', 'BaseModelOutput', 'MaskedLMOutput',
-           'SequenceClassifierOutput', 'ModernBertPreTrainedModel', 'ModernBertModel', 'ModernBertPredictionHead',
-           'check_labels', 'masked_lm_loss', 'ModernBertForMaskedLM', 'pool', 'ModernBertForSequenceClassification']
+           'check_cu_seqlens', 'check_positions', 'check_attention_mask', 'ModelOutput', 'BaseModelOutput',
+           'MaskedLMOutput', 'SequenceClassifierOutput', 'ModernBertPreTrainedModel', 'ModernBertModel',
+           'ModernBertPredictionHead', 'check_labels', 'masked_lm_loss', 'ModernBertForMaskedLM', 'pool',
+           'ModernBertForSequenceClassification']
 
 # %% ../nbs/06_model.ipynb #54ccd2db
 def layer_norm(config:ModernBertConfig): return nn.LayerNorm(config.hidden_size, eps=config.norm_eps, bias=config.norm_bias)
 
 class ModernBertEmbeddings(nn.Module):
-    "Token embedding -> LayerNorm -> dropout."
+    "Token embedding (+ token-type and absolute position embeddings, when the config has them) -> LayerNorm -> dropout."
     def __init__(self, config:ModernBertConfig):
         super().__init__()
         pad = config.pad_token_id if config.pad_token_id is not None and 0 <= config.pad_token_id < config.vocab_size else None
         self.tok_embeddings = nn.Embedding(config.vocab_size, config.hidden_size, padding_idx=pad)
+        absolute = config.position_embedding_type == 'absolute'
+        self.position_embeddings = nn.Embedding(config.max_position_embeddings, config.hidden_size) if absolute else None
+        self.token_type_embeddings = nn.Embedding(config.type_vocab_size, config.hidden_size) if config.type_vocab_size else None
         self.norm = layer_norm(config)
         self.drop = nn.Dropout(config.embedding_dropout)
-    def forward(self, input_ids:torch.Tensor) -> torch.Tensor:   # (total,) -> (total, D)
-        return self.drop(self.norm(self.tok_embeddings(input_ids)))
+    def forward(self, input_ids:torch.Tensor,                 # (total,)
+                position_ids:torch.Tensor|None=None,          # (total,), read with absolute position embeddings
+                token_type_ids:torch.Tensor|None=None,        # (total,); default: type 0 everywhere
+               ) -> torch.Tensor:                             # (total, D)
+        x = self.tok_embeddings(input_ids)                                                     # (total, D)
+        if self.token_type_embeddings is not None:                                             # BERT's order of the sums
+            x = x + (self.token_type_embeddings.weight[0] if token_type_ids is None else self.token_type_embeddings(token_type_ids))
+        if self.position_embeddings is not None:
+            if position_ids is None: raise ValueError("absolute position embeddings need position_ids (the model passes each document's)")
+            x = x + self.position_embeddings(position_ids)
+        return self.drop(self.norm(x))
 
 # %% ../nbs/06_model.ipynb #2be31c5e
 class ModernBertEncoderLayer(nn.Module):
-    "Pre-norm attention and GeGLU blocks with residuals; layer 0 skips attn_norm."
+    "Attention and MLP blocks with residuals, pre-norm (layer 0 skips attn_norm) or, with norm_placement='post', BERT's post-norm."
     def __init__(self, config:ModernBertConfig, layer_idx:int):
         super().__init__()
-        self.attn_norm = nn.Identity() if layer_idx == 0 else layer_norm(config)
+        self.attn_norm = nn.Identity() if layer_idx == 0 and config.skips_first_attn_norm else layer_norm(config)
         self.attn = ModernBertAttention(config, layer_idx)
         self.mlp_norm = layer_norm(config)
         self.mlp = ModernBertMLP(config)
         self.is_global = config.is_global(layer_idx)
+        self.post_norm = config.norm_placement == 'post'
     def forward(self, x, cos, sin, batch:VarlenBatch, attn_impl:str):   # x: (total, D)
+        if self.post_norm:                                                # BERT: norm(x + f(x))
+            x = self.attn_norm(x + self.attn(x, cos, sin, batch, attn_impl))
+            return self.mlp_norm(x + self.mlp(x))
         x = x + self.attn(self.attn_norm(x), cos, sin, batch, attn_impl)
         return x + self.mlp(self.mlp_norm(x))
 
@@ -79,6 +96,12 @@ def check_cu_seqlens(cu_seqlens, max_seqlen, total:int):
     if first != 0 or last != total or shortest <= 0:
         raise ValueError(f"cu_seqlens must rise strictly from 0 to the number of tokens ({total}), got {cu_seqlens.tolist()[:8]}...")
     if longest > max_seqlen: raise ValueError(f"max_seqlen={max_seqlen} but a document has {longest} tokens")
+
+def check_positions(position_ids, config:ModernBertConfig):
+    "Raise a ValueError unless every position has a row in the absolute position table."
+    lo, hi = torch.stack([position_ids.min(), position_ids.max()]).tolist()
+    if lo < 0 or hi >= config.max_position_embeddings:
+        raise ValueError(f"position {lo if lo < 0 else hi} is outside the position table: positions must be in [0, {config.max_position_embeddings})")
 
 def check_attention_mask(attention_mask, input_ids):
     if attention_mask.shape != input_ids.shape:
@@ -124,10 +147,15 @@ class SequenceClassifierOutput(ModelOutput):
 
 # %% ../nbs/06_model.ipynb #5ffc976d
 INIT_ROLES = {   # module class -> {its weight-holding child: role}; the roles' stds are in `weight_stds`
-    ModernBertEmbeddings: {'tok_embeddings': 'embedding'},
+    ModernBertEmbeddings: {'tok_embeddings': 'embedding', 'position_embeddings': 'embedding', 'token_type_embeddings': 'embedding'},
     ModernBertAttention:  {'Wqkv': 'in', 'Wo': 'out'},        # Wo writes into the residual stream
     ModernBertMLP:        {'Wi': 'in', 'Wo': 'out'},
 }
+
+def _holds(m:nn.Module, child:str) -> bool:
+    "`m` has the submodule `child` (a config may leave one out: `position_embeddings` is None with RoPE)."
+    try: m.get_submodule(child); return True
+    except AttributeError: return False
 
 class ModernBertPreTrainedModel(nn.Module):
     "Weight init and Hugging Face checkpoint I/O shared by the ModernBERT models."
@@ -157,7 +185,7 @@ class ModernBertPreTrainedModel(nn.Module):
         out = {}
         for name, m in self.named_modules():
             roles = m._init_roles if m is self else next((r for k, r in INIT_ROLES.items() if isinstance(m, k)), {})
-            out.update({f"{name}.{child}.weight".lstrip('.'): std[role] for child, role in roles.items()})
+            out.update({f"{name}.{child}.weight".lstrip('.'): std[role] for child, role in roles.items() if _holds(m, child)})
         return {k: v for k, v in out.items() if k not in self.tied_keys()}
 
     def init_weights(self, only=None): # parameter names to initialise (default: all)
@@ -175,8 +203,8 @@ class ModernBertPreTrainedModel(nn.Module):
 
     def num_parameters(self, exclude_embeddings=False):
         "Number of parameters, counting tied weights once."
-        ps = {id(p): p for n, p in self.named_parameters() if not (exclude_embeddings and 'tok_embeddings' in n)}
-        return sum(p.numel() for p in ps.values())
+        emb = {id(m.weight) for m in self.modules() if isinstance(m, nn.Embedding)} if exclude_embeddings else set()
+        return sum(p.numel() for p in self.parameters() if id(p) not in emb)     # parameters() yields a tied tensor once
 
     @classmethod
     def from_pretrained(cls, path_or_hub_id, **config_overrides):
@@ -192,12 +220,13 @@ class ModernBertPreTrainedModel(nn.Module):
 
 # %% ../nbs/06_model.ipynb #939d9a10
 class ModernBertModel(ModernBertPreTrainedModel):
-    "The ModernBERT encoder: embeddings, alternating global/local layers, final norm; runs on unpadded tokens."
+    "The ModernBERT encoder (or BERT's, by config): embeddings, alternating global/local layers, final norm; runs on unpadded tokens."
     def __init__(self, config:ModernBertConfig, init:bool=True): # init=False: the caller initialises (task models do, once)
         super().__init__(config)
         self.embeddings = ModernBertEmbeddings(config)
         self.layers = nn.ModuleList([ModernBertEncoderLayer(config, i) for i in range(config.num_hidden_layers)])
-        self.final_norm = layer_norm(config)
+        self.final_norm = layer_norm(config) if config.has_final_norm else nn.Identity()   # post-norm layers end with a norm
+        self.rope = config.position_embedding_type == 'rope'
         self.rope_global = RotaryEmbedding(config.head_dim, config.global_rope_theta)
         self.rope_local = RotaryEmbedding(config.head_dim, config.local_rope_theta)
         if init: self.init_weights()
@@ -211,14 +240,17 @@ class ModernBertModel(ModernBertPreTrainedModel):
     def forward_unpadded(self, input_ids:torch.Tensor,   # (total,) flat token ids
                          batch:VarlenBatch,              # the documents' layout
                          position_ids:torch.Tensor|None=None, # (total,); default: restart at each document
-                         attn_impl:str|None=None):       # the attention backend; default: `self.attn_impl(device)`
+                         attn_impl:str|None=None,        # the attention backend; default: `self.attn_impl(device)`
+                         token_type_ids:torch.Tensor|None=None): # (total,), with token-type embeddings; default type 0
         "(total,) ids -> (total, D) hidden states; the run goes through `self.bucketing` first when it is set."
         total = input_ids.shape[0]
         pos = batch.position_ids if position_ids is None else position_ids
         if self.bucketing is not None: input_ids, batch, pos, attn_impl = self.bucketing(self, input_ids, batch, pos, attn_impl)
+        if token_type_ids is not None and input_ids.shape[0] > total: token_type_ids = F.pad(token_type_ids, (0, input_ids.shape[0] - total))
         impl = attn_impl or self.attn_impl(input_ids.device)
-        cs_global, cs_local = self.rope_global(pos), self.rope_local(pos)                       # (T, hd) each, T >= total
-        x = self.embeddings(input_ids)                                                         # (T, D)
+        no_rope = (None, None)                                                                 # absolute positions: added once, below
+        cs_global, cs_local = (self.rope_global(pos), self.rope_local(pos)) if self.rope else (no_rope, no_rope)  # (T, hd) each, T >= total
+        x = self.embeddings(input_ids, pos, token_type_ids)                                    # (T, D)
         for layer in self.layers:
             cos, sin = cs_global if layer.is_global else cs_local
             x = layer(x, cos, sin, batch, impl)
@@ -230,18 +262,21 @@ class ModernBertModel(ModernBertPreTrainedModel):
                 cu_seqlens:torch.Tensor|None=None,            # (n_docs+1,) int32: the unpadded call
                 max_seqlen:int|None=None,                     # longest document, with cu_seqlens
                 position_ids:torch.Tensor|None=None,          # (total,), unpadded call only
-                output_hidden_states:bool=False):             # also the state after the embedding and after each layer
+                output_hidden_states:bool=False,              # also the state after the embedding and after each layer
+                token_type_ids:torch.Tensor|None=None):       # like input_ids, with token-type embeddings (BERT); default type 0
         "`last_hidden_state`: (B, T, D) for a padded batch (zeros at padding), (total, D) for an unpadded one."
         flat, batch, indices, shape = self.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
-        h, states = self.encode(flat, batch, position_ids, output_hidden_states)
+        h, states = self.encode(flat, batch, position_ids, output_hidden_states, self.flat_token_types(token_type_ids, input_ids, indices))
         return BaseModelOutput(self.repad(h, indices, shape), self.repad(states, indices, shape))
 
-    def encode(self, input_ids, batch:VarlenBatch, position_ids=None, output_hidden_states:bool=False):
+    def encode(self, input_ids, batch:VarlenBatch, position_ids=None, output_hidden_states:bool=False, token_type_ids=None):
         "`forward_unpadded`, and with output_hidden_states the (total, D) states transformers returns: embedding output, each layer's, the last final-normed."
-        if not output_hidden_states: return self.forward_unpadded(input_ids, batch, position_ids), None
+        if position_ids is not None and not self.rope: check_positions(position_ids, self.config)
+        run = lambda: self.forward_unpadded(input_ids, batch, position_ids, token_type_ids=token_type_ids)
+        if not output_hidden_states: return run(), None
         states = []                                       # filled by hooks, as transformers does: whatever forward_unpadded is
         hooks = [m.register_forward_hook(lambda mod, args, out: states.append(out)) for m in (self.embeddings, *self.layers)]
-        try: h = self.forward_unpadded(input_ids, batch, position_ids)                             # (total, D)
+        try: h = run()                                                                             # (total, D)
         finally:
             for hook in hooks: hook.remove()
         return h, tuple(s[:len(h)] for s in states[:-1]) + (h,)    # a bucketed (compiled) run is longer: real rows first
@@ -265,6 +300,17 @@ class ModernBertModel(ModernBertPreTrainedModel):
         flat, indices, cu, mx = unpad_input(input_ids, attention_mask)
         check_lengths(mx, self.config)
         return flat, VarlenBatch(cu, mx, flat.shape[0]), indices, tuple(input_ids.shape)
+
+    def flat_token_types(self, token_type_ids, input_ids, indices):
+        "Check `token_type_ids` (shaped like `input_ids`) and flatten them as `prepare_inputs` flattened the ids; None stays None."
+        if token_type_ids is None: return None
+        n = self.config.type_vocab_size
+        if n == 0: raise ValueError("token_type_ids were given, but this model has no token-type embeddings (config.type_vocab_size=0)")
+        if token_type_ids.shape != input_ids.shape:
+            raise ValueError(f"token_type_ids has shape {tuple(token_type_ids.shape)}; it must match input_ids {tuple(input_ids.shape)}")
+        lo, hi = torch.stack([token_type_ids.min(), token_type_ids.max()]).tolist()
+        if lo < 0 or hi >= n: raise ValueError(f"token type {lo if lo < 0 else hi} is outside [0, {n}) (config.type_vocab_size={n})")
+        return token_type_ids if indices is None else token_type_ids.flatten()[indices]
 
 # %% ../nbs/06_model.ipynb #a002e5ba
 class ModernBertPredictionHead(nn.Module):
@@ -298,11 +344,12 @@ class ModernBertForMaskedLM(ModernBertPreTrainedModel):
         self.init_weights()
 
     def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None,
-                output_hidden_states:bool=False):
+                output_hidden_states:bool=False, token_type_ids=None):
         "Logits (B, T, V) padded or (total, V) unpadded; with labels, the loss, and with sparse_prediction only the labelled positions' logits."
         check_labels(labels, input_ids)
         flat, batch, indices, shape = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
-        h, states = self.model.encode(flat, batch, position_ids, output_hidden_states)   # (total, D)
+        tt = self.model.flat_token_types(token_type_ids, input_ids, indices)
+        h, states = self.model.encode(flat, batch, position_ids, output_hidden_states, tt)   # (total, D)
         if labels is not None and indices is not None: labels = labels.flatten()[indices]  # (total,)
         ignore = self.config.sparse_pred_ignore_index
         sparse = labels is not None and self.config.sparse_prediction
@@ -336,10 +383,11 @@ class ModernBertForSequenceClassification(ModernBertPreTrainedModel):
         self.init_weights()
 
     def forward(self, input_ids, attention_mask=None, labels=None, cu_seqlens=None, max_seqlen=None, position_ids=None,
-                output_hidden_states:bool=False):
+                output_hidden_states:bool=False, token_type_ids=None):
         "Logits (n_seqs, num_labels); loss when labels are given."
         flat, batch, indices, shape = self.model.prepare_inputs(input_ids, attention_mask, cu_seqlens, max_seqlen)
-        h, states = self.model.encode(flat, batch, position_ids, output_hidden_states)   # (total, D)
+        tt = self.model.flat_token_types(token_type_ids, input_ids, indices)
+        h, states = self.model.encode(flat, batch, position_ids, output_hidden_states, tt)   # (total, D)
         logits = self.classifier(self.drop(self.head(pool(h, batch, self.config.classifier_pooling))))
         return SequenceClassifierOutput(None if labels is None else self.loss(logits, labels), logits,
                                         self.model.repad(states, indices, shape))
