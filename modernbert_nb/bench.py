@@ -6,11 +6,11 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/benchmarks.html.md"""
 
 # %% ../nbs/13_benchmarks.ipynb #ee84fcb6
 from __future__ import annotations
-import gc, json, platform, tempfile, time, traceback
+import gc, json, platform, sys, tempfile, time, traceback
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
-from .config import ModernBertConfig
+from .config import ATTN_IMPLS, PRESETS, ModernBertConfig
 from .model import ModernBertModel
 from .attention import default_attn_impl
 from .compile import compile_model, uncompile_model
@@ -20,7 +20,7 @@ from .sizing import flops_per_token
 # %% auto #0
 __all__ = ['SETTINGS', 'padded_batch', 'packed_batch', 'sync', 'median_time', 'batch_flops', 'matmul_peak', 'peer_models',
            'hf_from_config', 'model_pair', 'versions', 'Bench', 'bench_modernbert', 'parity', 'bench_peers', 'ratios',
-           'format_table', 'run_bench', 'main']
+           'format_table', 'check_bench_args', 'run_bench', 'main']
 
 # %% ../nbs/13_benchmarks.ipynb #6277c503
 SETTINGS = ('short fixed', 'short var', 'long fixed', 'long var')
@@ -208,14 +208,33 @@ def format_table(result:dict) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/13_benchmarks.ipynb #5400954e
+def check_bench_args(models:str|None=None, slots:int|None=None, short:int|None=None, long:int|None=None,
+                     warmup:int|None=None, iters:int|None=None, attn_impl:str|None=None, budget:float=420,
+                     out:str|None=None, device:str|None=None):
+    "ValueError naming the first bad argument of `run_bench` and what is allowed, before any work."
+    if models is not None:
+        names = [m.strip() for m in str(models).split(',')]
+        if not all(names): raise ValueError(f"--models {models!r}: give presets separated by commas, from {list(PRESETS)}")
+        if bad := [m for m in names if m not in PRESETS]: raise ValueError(f"--models: unknown preset(s) {bad}; allowed are {list(PRESETS)}")
+    for name, v, low in (('slots', slots, 1), ('short', short, 16), ('long', long, 16), ('warmup', warmup, 0), ('iters', iters, 1)):
+        if v is not None and (not isinstance(v, int) or v < low): raise ValueError(f"--{name} {v!r}: give a whole number >= {low}")
+    if attn_impl is not None and attn_impl not in ATTN_IMPLS: raise ValueError(f"--attn-impl {attn_impl!r}: allowed are {ATTN_IMPLS}")
+    if not budget > 0: raise ValueError(f"--budget {budget}: give a positive number of seconds")
+    if out and Path(out).is_dir(): raise ValueError(f"--out {out} is a folder: give a JSON file path")
+    if device is not None:
+        try: dev = torch.device(device)
+        except RuntimeError as e: raise ValueError(f"device {device!r}: {e}") from e
+        if dev.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {device!r}: no CUDA device here")
+
 def run_bench(models:str|None=None, slots:int|None=None, short:int|None=None, long:int|None=None, warmup:int|None=None,
               iters:int|None=None, attn_impl:str|None=None, compile:bool|None=None, peers:bool=True, hf:bool=True,
               budget:float=420, out:str|None=None, device:str|None=None, log=print) -> dict:
     "Run the benchmark; returns the result dict (also written to `out` as JSON)."
+    check_bench_args(models, slots, short, long, warmup, iters, attn_impl, budget, out, device)
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     gpu = torch.device(device).type == 'cuda'
     small = not gpu
-    models = (models or ('base,large' if gpu else 'tiny')).split(',')
+    models = [m.strip() for m in (models or ('base,large' if gpu else 'tiny')).split(',')]
     b = Bench(out, budget, device, torch.bfloat16 if gpu else torch.float32, slots or (65536 if gpu else 1024),
               dict(short=short or (512 if gpu else 256), long=long or (8192 if gpu else 1024)),
               warmup if warmup is not None else (3 if gpu else 1), iters or (7 if gpu else 3), log)
@@ -248,6 +267,8 @@ def main(models:str=None,     # ModernBERT presets, comma-separated (default: 'b
          out:str='runs/bench.json', # JSON file for the results
         ):
     "The paper's efficiency table: ours against transformers' ModernBERT on the same weights, real tokens/s, MFU."
+    try: check_bench_args(models, slots, short, long, warmup, iters, attn_impl, budget, out)
+    except ValueError as e: print(f"modernbert-bench: error: {e}", file=sys.stderr); sys.exit(2)     # a usage error, as argparse's
     res = run_bench(models, slots, short, long, warmup, iters, attn_impl, None if not no_compile else False, not no_peers,
                     budget=budget, out=out)
     Path(out).write_text(json.dumps(res, indent=1))

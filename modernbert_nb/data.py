@@ -6,14 +6,16 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/data.html.md"""
 
 # %% auto #0
 __all__ = ['SKIP_DIRS', 'TEST_DIRS', 'DEF_START', 'LOCAL_BUILDERS', 'SPLITS', 'TOKENIZED_FEATURES', 'stdlib_root', 'stdlib_files',
-           'in_validation', 'split_definitions', 'drop_blank', 'load_corpus', 'tokenize_corpus', 'corpus_stats']
+           'in_validation', 'split_definitions', 'drop_blank', 'first_bad_byte', 'load_corpus', 'tokenize_corpus',
+           'corpus_stats']
 
 # %% ../nbs/07_data.ipynb #dd3ecda3
-import hashlib, os, re, sys, sysconfig, warnings
+import difflib, hashlib, json, os, re, sys, sysconfig, warnings
 from pathlib import Path
 import datasets
 from datasets import Dataset, IterableDataset, Features, Sequence, Value
-from .tokenizer import backend_tokenizer
+from .tokenizer import backend_tokenizer, looks_local
+
 
 # %% ../nbs/07_data.ipynb #07cd946a
 SKIP_DIRS = {'site-packages', 'dist-packages', '__pycache__'}
@@ -85,19 +87,84 @@ def drop_blank(ds:Dataset, # a corpus with a `text` column
     kept = ds.filter(lambda b: [bool(t and t.strip()) for t in b['text']], batched=True)
     return kept, len(ds) - len(kept)
 
+def first_bad_byte(path, # a file that should hold UTF-8 text
+                   limit:int|None=None, # look at the first `limit` bytes only
+                   chunk:int=1<<20, # bytes read at a time
+                  ) -> tuple[int, str]|None:
+    "(offset, what) of the first byte of `path` that is not UTF-8 text or is NUL, or None when the file is clean."
+    pos, carry = 0, b''
+    with open(path, 'rb') as f:
+        while True:
+            data = f.read(chunk if limit is None else max(0, min(chunk, limit - pos - len(carry))))
+            buf = carry + data
+            if not buf: return None
+            try: buf.decode('utf-8'); err = None
+            except UnicodeDecodeError as e: err = e
+            z, end = buf.find(b'\0'), len(buf) if err is None else err.start
+            if 0 <= z < end: return pos + z, 'a NUL byte (a binary file?)'
+            if err is None: pos, carry = pos + len(buf), b''; continue
+            if data and err.reason == 'unexpected end of data': pos, carry = pos + end, buf[end:]; continue  # cut mid-character
+            if not data and limit is not None and pos + len(buf) >= limit: return None                      # cut by the limit
+            return pos + end, f'byte 0x{buf[end]:02x}, not UTF-8'
+
+def _check_local_files(name, builder, files:list[Path], streaming:bool) -> list[Path]:
+    "The files worth reading: each checked (UTF-8 text, a parquet footer); empty ones skipped with a warning."
+    empty = [f for f in files if f.stat().st_size == 0]
+    if len(empty) == len(files):
+        raise ValueError(f"corpus {str(name)!r}: every file is empty (0 bytes): {[str(f) for f in empty][:5]}")
+    if empty: warnings.warn(f"corpus {str(name)!r}: skipped {len(empty)} empty file(s): {[str(f) for f in empty][:5]}")
+    files = [f for f in files if f not in empty]
+    for f in files:
+        if builder == 'parquet':
+            import pyarrow.parquet as pq
+            try: pq.read_metadata(f)
+            except Exception as e:
+                raise ValueError(f"corpus file {f} is not a readable parquet file ({e}): was it cut short? Rewrite it or remove it") from e
+        elif (bad := first_bad_byte(f, limit=1 << 16 if streaming else None)):
+            raise ValueError(f"corpus file {f}: {bad[1]} at byte offset {bad[0]:,}: corpus files must be UTF-8 text; "
+                             "convert it (e.g. `iconv -f latin1 -t utf-8`) or remove it")
+    return files
+
+def _bad_json_line(files) -> str|None:
+    "Where the first JSON line that does not parse is, as 'file, line N: error', or None."
+    for f in files:
+        text = Path(f).read_text(encoding='utf-8')
+        if Path(f).suffix == '.json':
+            try: json.loads(text); continue                               # one JSON document
+            except json.JSONDecodeError: pass
+        for i, line in enumerate(text.splitlines(), 1):
+            if not line.strip(): continue
+            try: json.loads(line)
+            except json.JSONDecodeError as e: return f"{f}, line {i}: {e}"
+    return None
+
 def _local_files(name):
     p = Path(name).expanduser()
-    if p.is_dir(): files = sorted(f for f in p.rglob('*') if f.suffix in LOCAL_BUILDERS)
+    if p.is_dir(): files = sorted(f for f in p.rglob('*') if f.suffix in LOCAL_BUILDERS and f.is_file())
     else: files = sorted(Path(f) for f in p.parent.glob(p.name)) if any(c in p.name for c in '*?[') else [p]
     suffixes = {f.suffix for f in files}
-    if not files or not all(f.exists() for f in files):
-        raise ValueError(f"no such file(s): {str(name)!r}; local corpora are files ending in {sorted(LOCAL_BUILDERS)}")
+    if not files or not all(f.is_file() for f in files):
+        what = f"the folder {p} holds no file ending in {sorted(LOCAL_BUILDERS)}" if p.is_dir() else f"looked for {p.absolute()}"
+        raise ValueError(f"no such file(s): {str(name)!r} ({what}); local corpora are files ending in {sorted(LOCAL_BUILDERS)}")
     if len({LOCAL_BUILDERS.get(s) for s in suffixes}) != 1 or None in {LOCAL_BUILDERS.get(s) for s in suffixes}:
         raise ValueError(f"cannot read {str(name)!r} (suffixes {sorted(suffixes)}): local corpora are files of one kind, "
                          f"ending in one of {sorted(LOCAL_BUILDERS)}")
-    return LOCAL_BUILDERS[files[0].suffix], [str(f) for f in files]
+    return LOCAL_BUILDERS[files[0].suffix], files
+
 
 # %% ../nbs/07_data.ipynb #5eee344a
+def _load_local(name, split, streaming, **kwargs):
+    builder, files = _local_files(name)
+    files = [str(f) for f in _check_local_files(name, builder, files, streaming)]
+    try: return datasets.load_dataset(builder, data_files=files, split=split, streaming=streaming, **kwargs)
+    except (ValueError, KeyError) as e:
+        if 'split' in str(e).lower(): raise ValueError(f"corpus {str(name)!r}: local files have one split, 'train' (asked {split!r})") from e
+        raise
+    except Exception as e:
+        where = _bad_json_line(files) if builder == 'json' else None
+        cause = e.__cause__ or e
+        raise ValueError(f"corpus {str(name)!r}: cannot read " + (f"{where}" if where else f"{files[:5]} ({type(cause).__name__}: {cause})")) from e
+
 def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or a `datasets` hub name
                 split:str='train', # 'train' or 'validation' for 'stdlib'; the dataset's own split names otherwise
                 streaming:bool=False, # hub/local corpora: stream an `IterableDataset` instead of loading it
@@ -109,8 +176,12 @@ def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or 
                 **kwargs, # passed on to `datasets.load_dataset`
                ) -> Dataset|IterableDataset:
     "A corpus as a `datasets.Dataset` with a `text` column, whitespace-only documents dropped."
+    if not isinstance(name, (str, Path)) or not str(name): raise ValueError(f"corpus name {name!r}: give 'stdlib', local files or a hub name")
     if name == 'stdlib':
         if split not in SPLITS: raise ValueError(f"unknown split {split!r} for 'stdlib': use one of {SPLITS}")
+        if max_files is not None and max_files < 1: raise ValueError(f"max_files={max_files}: give at least 1 (or None for all files)")
+        if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct={valid_pct}: the share held out must be in [0, 1)")
+        if max_chars < 1: raise ValueError(f"max_chars={max_chars}: must be at least 1")
         root = stdlib_root()
         paths = [str(p) for p in stdlib_files(root, include_tests)][:max_files]
         in_split = [p for p in paths if in_validation(Path(p).relative_to(root).as_posix(), valid_pct) == (split == 'validation')]
@@ -122,9 +193,10 @@ def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or 
         ds = Dataset.from_generator(_stdlib_docs, gen_kwargs=dict(paths=in_split, root=str(root), split=split,
                                     valid_pct=valid_pct, max_chars=max_chars, cache_key=cache_key),
                                     features=Features({'text': Value('string'), 'path': Value('string')}))
-    elif Path(name).expanduser().suffix in LOCAL_BUILDERS or Path(name).expanduser().exists():
-        builder, data_files = _local_files(name)
-        ds = datasets.load_dataset(builder, data_files=data_files, split=split, streaming=streaming, **kwargs)
+    elif looks_local(name) or Path(name).expanduser().suffix in LOCAL_BUILDERS:
+        ds = _load_local(name, split, streaming, **kwargs)
+    elif (near := difflib.get_close_matches(str(name).lower(), ['stdlib'], n=1, cutoff=0.75)) and '/' not in str(name):
+        raise ValueError(f"unknown corpus {name!r}: did you mean {near[0]!r} (the Python standard library)?")
     else:
         try: ds = datasets.load_dataset(name, split=split, streaming=streaming, **kwargs)
         except (FileNotFoundError, ConnectionError, datasets.exceptions.DatasetNotFoundError) as e:
@@ -137,10 +209,13 @@ def load_corpus(name:str='stdlib', # 'stdlib', local file(s)/glob/directory, or 
         raise ValueError(f"corpus {name!r} has no column {text_column!r}; its columns are {cols}: pass text_column=")
     if text_column != 'text' and cols: ds = ds.rename_column(text_column, 'text')
     if isinstance(ds, IterableDataset): return ds.filter(lambda r: bool(r['text'] and r['text'].strip()))
+    if ds.features['text'].dtype not in ('string', 'large_string'):
+        raise ValueError(f"corpus {name!r}: column {text_column!r} holds {ds.features['text']}, not text")
     ds, n_blank = drop_blank(ds)
     if n_blank: warnings.warn(f"corpus {name!r}: skipped {n_blank} document(s) that are empty or only whitespace")
     if len(ds) == 0: raise ValueError(f"corpus {name!r} (split {split!r}) is empty: it has no document with non-whitespace text")
     return ds
+
 
 # %% ../nbs/07_data.ipynb #1a87671b
 TOKENIZED_FEATURES = Features({'input_ids': Sequence(Value('int32')), 'length': Value('int32')})

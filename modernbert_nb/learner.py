@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/training.html.md"""
 
 # %% ../nbs/09_training.ipynb #1a8a5707
 from __future__ import annotations
-import contextlib, json, math, os, sys, time
+import contextlib, json, math, os, sys, time, warnings
 from operator import attrgetter
 from pathlib import Path
 import torch
@@ -288,8 +288,21 @@ class MetricsCB(Callback):
         self.write(learn)
 
 def read_metrics(path) -> list[dict]:
-    "The lines of a metrics.jsonl file."
-    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()]
+    "The lines of a metrics.jsonl file; a torn last line (a kill mid-write) is dropped with a warning, a bad line before it is an error."
+    path = Path(path)
+    lines = path.read_text(encoding='utf-8', errors='replace').splitlines()
+    last = max((i for i, l in enumerate(lines) if l.strip()), default=-1)
+    out = []
+    for i, l in enumerate(lines):
+        if not l.strip(): continue
+        try: m = json.loads(l)
+        except json.JSONDecodeError as e:
+            if i == last:
+                warnings.warn(f"{path}: dropped its torn last line {i + 1} ({l[:40]!r}...), left by a kill while it was written"); break
+            raise ValueError(f"{path}, line {i + 1} is not JSON ({e}): the file is damaged before its end; fix or delete that line") from e
+        if not isinstance(m, dict): raise ValueError(f"{path}, line {i + 1} is not a JSON object: {l[:60]!r}")
+        out.append(m)
+    return out
 
 # %% ../nbs/09_training.ipynb #cd685753
 class ProgressCB(Callback):

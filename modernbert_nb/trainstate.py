@@ -6,17 +6,20 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/trainstate.html.md"""
 
 # %% ../nbs/09a_trainstate.ipynb #08f417f1
 from __future__ import annotations
-import json, os, random, re, shutil, tempfile, time
+import errno, json, os, random, re, shutil, socket, tempfile, time, warnings, zipfile
 from pathlib import Path
 import torch
 import torch.distributed as dist
+from safetensors import safe_open
 from .config import atomic_write_bytes
-from .checkpoint import load_weights, match_state_dict, save_pretrained
-from .learner import Callback, rank_world
+from .checkpoint import check_shapes, load_weights, match_state_dict, save_pretrained
+from .learner import Callback, rank_world, read_metrics
+
 
 # %% auto #0
-__all__ = ['CHECKPOINTS', 'rng_state', 'set_rng_state', 'list_checkpoints', 'latest_checkpoint', 'schedule_state',
-           'save_checkpoint', 'load_checkpoint', 'truncate_metrics', 'CheckpointCB']
+__all__ = ['CHECKPOINTS', 'CHECKPOINT_FILES', 'STATE_KEYS', 'rng_state', 'set_rng_state', 'BrokenCheckpointError',
+           'list_checkpoints', 'checkpoint_problem', 'latest_checkpoint', 'schedule_state', 'save_checkpoint',
+           'load_checkpoint', 'truncate_metrics', 'CheckpointCB']
 
 # %% ../nbs/09a_trainstate.ipynb #1dcd6014
 def rng_state() -> dict:
@@ -42,18 +45,54 @@ def set_rng_state(s:dict):
 
 # %% ../nbs/09a_trainstate.ipynb #ac5b5997
 CHECKPOINTS = 'checkpoints'
+CHECKPOINT_FILES = ('config.json', 'model.safetensors', 'optimizer.pt', 'rng.pt', 'state.json')
+STATE_KEYS = ('step', 'tokens_seen', 'world_size', 'loaders', 'schedule')
 _STEP = re.compile(r'^step_(\d+)$')
 
+class BrokenCheckpointError(ValueError):
+    "A checkpoint folder with a file missing, empty or unreadable."
+
 def list_checkpoints(folder) -> list[Path]:
-    "The complete checkpoints under `folder/checkpoints`, oldest first."
+    "The `step_*` folders under `folder/checkpoints`, oldest first (intact or not: see `checkpoint_problem`)."
     root = Path(folder)/CHECKPOINTS
     if not root.is_dir(): return []
     return sorted((p for p in root.iterdir() if p.is_dir() and _STEP.match(p.name)), key=lambda p: int(_STEP.match(p.name)[1]))
 
+def checkpoint_problem(path) -> str|None:
+    "What is wrong with the checkpoint folder `path` (its first broken file, and how), or None when every file reads."
+    path = Path(path)
+    if not path.is_dir(): return f"{path} is not a folder"
+    for name in CHECKPOINT_FILES:
+        if not (path/name).is_file(): return f"{path/name} is missing"
+        if (path/name).stat().st_size == 0: return f"{path/name} is empty (0 bytes)"
+    for name in ('config.json', 'state.json'):
+        try: d = json.loads((path/name).read_text())
+        except (ValueError, UnicodeDecodeError) as e: return f"{path/name} does not parse ({e})"
+    if not isinstance(d, dict) or (miss := [k for k in STATE_KEYS if k not in d]): return f"{path/'state.json'} lacks {miss if isinstance(d, dict) else STATE_KEYS}"
+    try:
+        with safe_open(path/'model.safetensors', 'pt') as f: f.keys()
+    except Exception as e: return f"{path/'model.safetensors'} is unreadable ({e})"
+    try:
+        with zipfile.ZipFile(path/'optimizer.pt') as z: z.namelist()
+    except (zipfile.BadZipFile, OSError) as e: return f"{path/'optimizer.pt'} is unreadable (cut short? {e})"
+    try: rng = torch.load(path/'rng.pt', weights_only=True)
+    except Exception as e: return f"{path/'rng.pt'} is unreadable ({str(e).splitlines()[0][:200]})"
+    if not isinstance(rng, list) or len(rng) != len(d['loaders']):
+        return f"{path/'rng.pt'} and {path/'state.json'} disagree on the number of processes"
+    return None
+
 def latest_checkpoint(folder) -> Path|None:
-    "The newest complete checkpoint under `folder/checkpoints`, or None."
-    cks = list_checkpoints(folder)
-    return cks[-1] if cks else None
+    "The newest intact checkpoint under `folder/checkpoints` (newer broken ones skipped with a warning), or None if there is none."
+    cks, broken = list_checkpoints(folder), []
+    for ck in reversed(cks):
+        if (why := checkpoint_problem(ck)) is None:
+            if broken: warnings.warn(f"skipping {len(broken)} broken checkpoint(s) newer than {ck.name}: {'; '.join(broken)}. "
+                                     f"Using {ck}; the broken folders stay, and are replaced when the run saves their steps again")
+            return ck
+        broken.append(why)
+    if broken: raise BrokenCheckpointError(f"no intact checkpoint in {Path(folder)/CHECKPOINTS}: {'; '.join(broken)}. Restore the "
+                                           "files from a copy, or move the broken step_* folders away to start the run afresh")
+    return None
 
 def _fsync_tree(folder:Path):
     for p in list(folder.iterdir()) + [folder]:
@@ -71,6 +110,31 @@ def schedule_state(schedule) -> dict|str:
     "A schedule's numbers (e.g. `WSDSchedule`'s), or its repr."
     return {k: v for k, v in vars(schedule).items() if isinstance(v, (int, float, type(None)))} if hasattr(schedule, '__dict__') else repr(schedule)
 
+
+# %% ../nbs/09a_trainstate.ipynb #295ca4c8
+_TMP = re.compile(r'^\.tmp-(?:save|old|delete)\.(\d+)\.([A-Za-z0-9-]*)\.')
+
+def _host() -> str: return re.sub(r'[^A-Za-z0-9-]', '-', socket.gethostname())
+def _tmp_name(kind:str, name:str) -> str: return f".tmp-{kind}.{os.getpid()}.{_host()}.{name}.{time.time_ns()}"
+
+def _alive(pid:int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass
+    return True
+
+def _leftovers(root:Path) -> list[Path]:
+    "Temporary folders left under `root` by this process or by a dead process of this machine (never a live one's save)."
+    return [p for p in root.glob('.tmp-*') if (m := _TMP.match(p.name)) and m[2] == _host()
+            and (int(m[1]) == os.getpid() or not _alive(int(m[1])))]
+
+def _remove(p:Path):
+    "Delete a checkpoint folder: renamed out of the `step_*` names first, so a kill midway leaves no half checkpoint."
+    gone = p.parent/_tmp_name('delete', p.name); os.rename(p, gone); shutil.rmtree(gone, ignore_errors=True)
+
+def _dir_mode() -> int:
+    m = os.umask(0); os.umask(m); return 0o777 & ~m
+
 def save_checkpoint(learn,                 # the Learner
                     folder,                # the run's folder: writes folder/checkpoints/step_NNNNNNN
                     keep:int=3,            # keep this many newest checkpoints
@@ -83,25 +147,36 @@ def save_checkpoint(learn,                 # the Learner
     final = root/f'step_{learn.step:07d}'
     if learn.rank == 0:
         root.mkdir(parents=True, exist_ok=True)
-        for p in root.glob('.tmp-*'): shutil.rmtree(p, ignore_errors=True)        # left by a kill during a save
-        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.tmp-{final.name}-'))
-        save_pretrained(learn.model, tmp)
-        torch.save(learn.opt.state_dict(), tmp/'optimizer.pt')
-        torch.save([r['rng'] for r in per_rank], tmp/'rng.pt')
-        state = dict(step=learn.step, tokens_seen=learn.tokens_seen, world_size=learn.world_size,
-                     loaders=[r['loader'] for r in per_rank], schedule=schedule_state(learn.schedule),
-                     time=time.time(), extra=extra or {})
-        (tmp/'state.json').write_text(json.dumps(state, indent=1))
-        _fsync_tree(tmp)
+        for p in _leftovers(root): shutil.rmtree(p, ignore_errors=True)         # left by a kill during a save or a delete
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=_tmp_name('save', final.name)))
+        try:
+            os.chmod(tmp, _dir_mode())                            # mkdtemp makes 0700: give it the mode a plain mkdir would
+            save_pretrained(learn.model, tmp)
+            torch.save(learn.opt.state_dict(), tmp/'optimizer.pt')
+            torch.save([r['rng'] for r in per_rank], tmp/'rng.pt')
+            state = dict(step=learn.step, tokens_seen=learn.tokens_seen, world_size=learn.world_size,
+                         loaders=[r['loader'] for r in per_rank], schedule=schedule_state(learn.schedule),
+                         time=time.time(), extra=extra or {})
+            (tmp/'state.json').write_text(json.dumps(state, indent=1))
+            _fsync_tree(tmp)
+        except BaseException as e:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                prev = [p.name for p in list_checkpoints(folder) if p != final]
+                raise OSError(errno.ENOSPC, f"no space left on the device while saving {final.name} in {root}; the previous "
+                              f"checkpoint ({prev[-1] if prev else 'none'}) is kept: free some space, then resume") from e
+            raise
         old = None
-        if final.exists(): old = root/f'.tmp-old-{final.name}'; os.rename(final, old)
+        if final.exists(): old = root/_tmp_name('old', final.name); os.rename(final, old)
         os.rename(tmp, final)                                                    # the atomic step
         _fsync_tree(root)
         if old: shutil.rmtree(old, ignore_errors=True)
-        for p in list_checkpoints(folder)[:-keep]: shutil.rmtree(p, ignore_errors=True)
+        older = [p for p in list_checkpoints(folder) if int(_STEP.match(p.name)[1]) < learn.step]   # newer ones are left alone
+        for p in older[:max(0, len(older) - (keep - 1))]: _remove(p)
     if learn.world_size > 1: dist.barrier()
     learn.last_checkpoint = final
     return final
+
 
 # %% ../nbs/09a_trainstate.ipynb #2063c731
 def load_checkpoint(learn,    # a Learner built like the one that saved (model, optimizer, loader)
@@ -109,16 +184,25 @@ def load_checkpoint(learn,    # a Learner built like the one that saved (model, 
                    ) -> dict:
     "Restore weights, optimizer, step, tokens seen, this rank's loader position and RNG; returns state.json."
     path = Path(path)
-    if not (path/'state.json').exists(): raise ValueError(f"{path} is not a complete checkpoint: it has no state.json")
+    if (why := checkpoint_problem(path)):
+        raise BrokenCheckpointError(f"{path} is not a complete checkpoint: {why}. Resume from an older one "
+                                    "(`latest_checkpoint` skips broken ones) or restore the file from a copy")
     state = json.loads((path/'state.json').read_text())
     if state['world_size'] != learn.world_size:
         raise ValueError(f"checkpoint {path} was written by {state['world_size']} process(es); resume it with the same "
                          f"number (this run has {learn.world_size}): each rank continues its own data shard")
-    sd, missing, unexpected = match_state_dict(learn.model, load_weights(path))
+    try: weights = load_weights(path)
+    except Exception as e: raise BrokenCheckpointError(f"{path/'model.safetensors'} does not load ({e})") from e
+    sd, missing, unexpected = match_state_dict(learn.model, weights)
     if missing or unexpected: raise ValueError(f"checkpoint {path} does not fit this model: missing {missing[:5]}, unexpected {unexpected[:5]}")
+    try: check_shapes(learn.model, sd)
+    except ValueError as e: raise ValueError(f"checkpoint {path} does not fit this model: {e}") from e
+    try: opt_sd = torch.load(path/'optimizer.pt', map_location=learn.device, weights_only=True)
+    except Exception as e: raise BrokenCheckpointError(f"{path/'optimizer.pt'} does not load: {e}") from e
     learn.model.load_state_dict(sd, strict=False)
     peaks = [g['peak_lr'] for g in learn.opt.param_groups]
-    learn.opt.load_state_dict(torch.load(path/'optimizer.pt', map_location=learn.device, weights_only=True))
+    try: learn.opt.load_state_dict(opt_sd)
+    except (ValueError, KeyError) as e: raise ValueError(f"{path/'optimizer.pt'} does not fit this optimizer ({e}): was it built with other parameter groups?") from e
     for g, p in zip(learn.opt.param_groups, peaks): g['peak_lr'] = p          # the hyperparameters passed now win
     set_rng_state(torch.load(path/'rng.pt', weights_only=True)[learn.rank])
     if hasattr(learn.train, 'load_state_dict'): learn.train.load_state_dict(state['loaders'][learn.rank])
@@ -127,17 +211,21 @@ def load_checkpoint(learn,    # a Learner built like the one that saved (model, 
     return state
 
 def truncate_metrics(path, step:int):
-    "Drop the lines of metrics.jsonl after `step` (written after the checkpoint a resume starts from); atomic."
+    "Drop the lines of metrics.jsonl after `step` (written after the checkpoint a resume starts from) and a torn last line; atomic."
     path = Path(path)
     if not path.exists(): return
-    keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
-    atomic_write_bytes(path, ''.join(l + '\n' for l in keep).encode())
+    ms = read_metrics(path)
+    if (bad := next((m for m in ms if not isinstance(m.get('step'), int)), None)) is not None:
+        raise ValueError(f"{path}: a line without an integer 'step': {json.dumps(bad)[:80]}")
+    atomic_write_bytes(path, ''.join(json.dumps(m) + '\n' for m in ms if m['step'] <= step).encode())
 
 class CheckpointCB(Callback):
     "Save a checkpoint every `every` steps and at the last step, keeping the newest `keep`; after the metrics line."
     order = 30
     def __init__(self, folder, every:int=100, keep:int=3, extra:dict|None=None):
         if every < 1: raise ValueError(f"every must be >= 1, got {every}")
+        if keep < 1: raise ValueError(f"keep must be >= 1, got {keep}")
         self.folder, self.every, self.keep, self.extra = folder, every, keep, extra
     def after_batch(self, learn):
         if learn.step % self.every == 0 or learn.step == learn.max_steps: save_checkpoint(learn, self.folder, self.keep, self.extra)
+
