@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 # Two nbdev-test workers on two cores: one thread each, so they don't fight.
 NB_THREADS ?= 1
 
-.PHONY: setup test nbcheck nbtest pytest lab export readme gpu-check gpu-sweep bench clean
+.PHONY: setup test nbcheck nbtest pytest lab export readme gpu-check gpu-sweep bench clean finetune
 
 setup: $(VENV)/.ok
 
@@ -47,6 +47,19 @@ PRETRAIN_OUT ?= runs/tiny-$(shell date +%Y%m%d-%H%M%S)
 .PHONY: pretrain
 pretrain: setup
 	OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(BIN)/modernbert-pretrain --preset tiny --corpus stdlib --out $(PRETRAIN_OUT) --time-limit 12
+
+# BERT -> ModernBERT one change at a time (nbs/12_ablation.ipynb): the grid of 16 small runs (~15 min on 2 CPU cores),
+# its JSON in nbs/ablation_results/cpu.json and the notebook's outputs refreshed. On a GPU: python tools/gpu_ablation.py --out FILE
+.PHONY: ablation
+ablation: setup
+	OMP_NUM_THREADS=1 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(PY) tools/run_nb.py nbs/12_ablation.ipynb --flags slow
+
+# Fine-tune the newest `make pretrain` model on the built-in code-search task (2 CPU cores, a few minutes).
+FINETUNE_MODEL ?= $(lastword $(sort $(wildcard runs/tiny-*/model)))
+FINETUNE_OUT ?= runs/finetune-$(shell date +%Y%m%d-%H%M%S)
+finetune: setup
+	@test -n "$(FINETUNE_MODEL)" || { echo "no pretrained model in runs/tiny-*/model: run 'make pretrain' first, or pass FINETUNE_MODEL=DIR"; exit 1; }
+	OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(BIN)/modernbert-finetune --task code-search --model $(FINETUNE_MODEL) --out $(FINETUNE_OUT)
 
 lab: setup
 	$(BIN)/jupyter lab nbs
