@@ -13,8 +13,8 @@ from safetensors.torch import load_file, save_file
 from .config import ModernBertConfig, atomic_write
 
 # %% auto #0
-__all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'PRETRAINED_ARCHS', 'resolve_checkpoint', 'load_weights',
-           'match_state_dict', 'check_shapes', 'check_architecture', 'load_pretrained', 'save_pretrained']
+__all__ = ['WEIGHTS_NAME', 'INDEX_NAME', 'TORCH_NAME', 'PRETRAINED_ARCHS', 'DTYPES', 'resolve_checkpoint', 'load_weights',
+           'match_state_dict', 'check_shapes', 'check_architecture', 'as_dtype', 'load_pretrained', 'save_pretrained']
 
 # %% ../nbs/06a_checkpoint.ipynb #9ca2c88f
 WEIGHTS_NAME, INDEX_NAME, TORCH_NAME = 'model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin'
@@ -39,14 +39,25 @@ def resolve_checkpoint(path_or_hub_id,                # a local folder, or a hub
         raise ValueError(f"{s!r} is not a local folder, and downloading it from the Hugging Face hub failed "
                          f"({type(e).__name__}: {e})") from e
 
+def _read(path:Path) -> dict:
+    "One weights file's tensors, or a ValueError naming the file (empty, cut short, corrupt, or not what its name says)."
+    if not path.exists(): raise FileNotFoundError(f"{path} is missing")
+    if path.stat().st_size == 0: raise ValueError(f"{path} is empty (0 bytes): copy the checkpoint again")
+    try: return load_file(path) if path.suffix == '.safetensors' else torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e:
+        raise ValueError(f"{path} does not load ({type(e).__name__}: {e}): the file is cut short or corrupt; copy the checkpoint again") from e
+
 def load_weights(folder) -> dict:
     "All tensors of a checkpoint folder: model.safetensors, its shards, or (read without pickle) pytorch_model.bin."
     folder = Path(folder)
-    if (folder/WEIGHTS_NAME).exists(): return load_file(folder/WEIGHTS_NAME)
+    if (folder/WEIGHTS_NAME).exists(): return _read(folder/WEIGHTS_NAME)
     if (folder/INDEX_NAME).exists():
-        shards = sorted(set(json.loads((folder/INDEX_NAME).read_text())['weight_map'].values()))
-        return {k: v for s in shards for k, v in load_file(folder/s).items()}
-    if (folder/TORCH_NAME).exists(): return torch.load(folder/TORCH_NAME, map_location='cpu', weights_only=True)
+        try: wm = json.loads((folder/INDEX_NAME).read_text())['weight_map']
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{folder/INDEX_NAME} is not a shard index: it must be JSON with a 'weight_map' {{tensor name: shard file}} ({type(e).__name__}: {e})") from e
+        if not isinstance(wm, dict) or not wm: raise ValueError(f"{folder/INDEX_NAME}: 'weight_map' must be a non-empty {{tensor name: shard file}} dict")
+        return {k: v for s in sorted(set(wm.values())) for k, v in _read(folder/s).items()}
+    if (folder/TORCH_NAME).exists(): return _read(folder/TORCH_NAME)
     raise FileNotFoundError(f"no {WEIGHTS_NAME}, {INDEX_NAME} or {TORCH_NAME} in {folder}")
 
 # %% ../nbs/06a_checkpoint.ipynb #671ea27e
@@ -93,10 +104,22 @@ def check_architecture(model, folder):
 
 
 # %% ../nbs/06a_checkpoint.ipynb #f8c03905
+DTYPES = {'float32': torch.float32, 'float16': torch.float16, 'bfloat16': torch.bfloat16}
+
+def as_dtype(dtype) -> torch.dtype|None:
+    "A torch dtype from itself or its name ('bfloat16', 'float16', 'float32', with or without 'torch.'); None stays None."
+    if dtype is None or dtype in DTYPES.values(): return dtype
+    if isinstance(dtype, str) and dtype.removeprefix('torch.') in DTYPES: return DTYPES[dtype.removeprefix('torch.')]
+    raise ValueError(f"dtype={dtype!r}: allowed are {list(DTYPES)}, the torch dtypes themselves, or None (as saved)")
+
+def _encoder_key(k:str) -> bool: return k.removeprefix('model.').startswith(('embeddings.', 'layers.', 'final_norm.'))
+
 def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_files_only=False,
-                    dtype:torch.dtype|None=None, # cast the loaded model, e.g. torch.bfloat16
-                    **config_overrides):         # config fields to change, e.g. attn_impl='eager'
+                    dtype:torch.dtype|str|None=None, # cast the loaded model: torch.bfloat16 or 'bfloat16', ...
+                    ignore_unexpected:bool=False,    # drop encoder weights the config does not use (with a warning) instead of refusing
+                    **config_overrides):             # config fields to change, e.g. attn_impl='eager'
     "Build `cls` from a Hugging Face checkpoint folder or hub id."
+    dtype = as_dtype(dtype)
     folder = resolve_checkpoint(path_or_hub_id, revision, cache_dir, local_files_only)
     config = ModernBertConfig.from_json(folder, **config_overrides)
     device = torch.get_default_device()                              # where cls(config) would have put it
@@ -112,6 +135,13 @@ def load_pretrained(cls, path_or_hub_id, revision=None, cache_dir=None, local_fi
     fresh = [k for k in missing if k.startswith(cls._fresh_keys)]   # what this class may start without (its task head)
     missing = [k for k in missing if k not in fresh]
     if missing: raise ValueError(f"checkpoint {folder} is missing {len(missing)} weight(s) of {cls.__name__}: {', '.join(missing[:10])}")
+    extra = [k for k in unexpected if _encoder_key(k)]               # another task's head is dropped by design; the encoder's must all fit
+    if extra:
+        msg = (f"checkpoint {folder} holds {len(extra)} encoder weight(s) its config.json does not use: {', '.join(extra[:10])}. "
+               f"Is config.json the one these weights were saved with (num_hidden_layers={config.num_hidden_layers}, "
+               f"position_embedding_type={config.position_embedding_type!r}, type_vocab_size={config.type_vocab_size})?")
+        if not ignore_unexpected: raise ValueError(msg + " To load it anyway without them, pass ignore_unexpected=True")
+        warnings.warn(msg + " They are dropped (ignore_unexpected=True)")
     check_shapes(model, sd)
     model.load_state_dict(sd, strict=False)
     if fresh: model.init_weights(only=set(fresh))                   # the new heads, and nothing else, drawn

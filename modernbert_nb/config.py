@@ -6,14 +6,15 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/config.html.md"""
 
 # %% ../nbs/00_config.ipynb #74e6e6ad
 from __future__ import annotations
-import json, os, tempfile
+import difflib, json, math, os, tempfile, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 
+
 # %% auto #0
 __all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'POOLINGS', 'POSITION_EMBEDDING_TYPES', 'NORM_PLACEMENTS', 'MLP_TYPES',
-           'IGNORE_INDEX', 'PRESETS', 'SWITCHES', 'HYBRID_MODEL_TYPE', 'MODEL_TYPES', 'layer_types_every',
-           'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
+           'IGNORE_INDEX', 'SPECIAL_IDS', 'PRESETS', 'SWITCHES', 'HYBRID_MODEL_TYPE', 'MODEL_TYPES',
+           'layer_types_every', 'global_every', 'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
 
 # %% ../nbs/00_config.ipynb #a974ccdd
 GLOBAL, LOCAL = 'full_attention', 'sliding_attention'
@@ -31,6 +32,10 @@ def layer_types_every(n_layers:int, # number of layers
     "transformers 4.x's `global_attn_every_n_layers` as a 5.x `layer_types` list."
     if every < 1: raise ValueError(f"global_attn_every_n_layers must be >= 1, got {every}")
     return [GLOBAL if i % every == 0 else LOCAL for i in range(n_layers)]
+
+def global_every(layer_types:list) -> int|None:
+    "The `every` with `layer_types_every(len(layer_types), every) == layer_types`, or None: a layout transformers 4.x cannot express."
+    return next((k for k in range(1, len(layer_types) + 1) if layer_types_every(len(layer_types), k) == list(layer_types)), None)
 
 # %% ../nbs/00_config.ipynb #b8c74764
 @dataclass
@@ -81,9 +86,15 @@ class ModernBertConfig:
     attn_impl:str|None = None             # 'eager' | 'sdpa' | 'flex' | 'flash'; None: the best one present
 
     def __post_init__(self):
+        _check_types(self)
+        for k in SPECIAL_IDS:       # ModernBERT's own ids (50281...) in a smaller vocabulary: no such token, unless set
+            if getattr(self, k) == self.__dataclass_fields__[k].default and getattr(self, k) >= self.vocab_size: setattr(self, k, None)
         if self.layer_types is None:
             self.layer_types = layer_types_every(self.num_hidden_layers, self.global_attn_every_n_layers)
         self.layer_types = list(self.layer_types)
+        k = self.global_attn_every_n_layers                         # kept in step with layer_types where a period says them
+        if not (k >= 1 and layer_types_every(len(self.layer_types), k) == self.layer_types):
+            self.global_attn_every_n_layers = global_every(self.layer_types) or k
         self.validate()
 
     @property
@@ -107,25 +118,39 @@ class ModernBertConfig:
 def _check(ok, msg):
     if not ok: raise ValueError(msg)
 
+SPECIAL_IDS = ('pad_token_id', 'cls_token_id', 'sep_token_id', 'bos_token_id', 'eos_token_id', 'mask_token_id')
+_KINDS = {'int': (int,), 'float': (int, float), 'bool': (bool,), 'str': (str,), 'list': (list, tuple)}
+
+def _check_types(self:ModernBertConfig):
+    "Every field of the type its annotation names (`int` is not a bool, a float is finite), or a ValueError naming it."
+    for f in fields(self):
+        v, kinds = getattr(self, f.name), f.type.replace(' ', '').split('|')    # e.g. 'int|None'
+        if v is None and 'None' in kinds: continue
+        ok = any(isinstance(v, _KINDS[k]) and (k == 'bool' or not isinstance(v, bool)) for k in kinds if k in _KINDS)
+        _check(ok, f"{f.name} must be {' or '.join(kinds)}, got {v!r} ({type(v).__name__})")
+        _check(not isinstance(v, float) or math.isfinite(v), f"{f.name} must be a finite number, got {v!r}")
+
 def _validate(self:ModernBertConfig):
     "Raise a ValueError naming the first field that is wrong and what is allowed."
+    _check_types(self)
     for k in ('vocab_size','hidden_size','intermediate_size','num_hidden_layers','num_attention_heads','max_position_embeddings'):
-        v = getattr(self, k)
-        _check(isinstance(v, int) and not isinstance(v, bool) and v > 0, f"{k} must be a positive integer, got {v!r}")
+        _check(getattr(self, k) > 0, f"{k} must be a positive integer, got {getattr(self, k)!r}")
     _check(self.hidden_size % self.num_attention_heads == 0,
            f"hidden_size ({self.hidden_size}) must be divisible by num_attention_heads ({self.num_attention_heads})")
+    for k in SPECIAL_IDS:
+        v = getattr(self, k)
+        _check(v is None or 0 <= v < self.vocab_size, f"{k}={v} is outside the vocabulary [0, {self.vocab_size}): set it to your "
+               f"tokenizer's id (`modernbert_nb.tokenizer.special_ids`), or None")
     for k, allowed in (('position_embedding_type', POSITION_EMBEDDING_TYPES), ('norm_placement', NORM_PLACEMENTS), ('mlp_type', MLP_TYPES)):
         _check(getattr(self, k) in allowed, f"{k}={getattr(self, k)!r}: allowed are {allowed}")
     _check(self.position_embedding_type != 'rope' or self.head_dim % 2 == 0,
            f"head dim hidden_size/num_attention_heads = {self.head_dim} must be even for RoPE (position_embedding_type='rope')")
-    _check(isinstance(self.type_vocab_size, int) and not isinstance(self.type_vocab_size, bool) and self.type_vocab_size >= 0,
-           f"type_vocab_size must be an integer >= 0 (0: no token-type embeddings), got {self.type_vocab_size!r}")
-    _check(self.skip_first_attn_norm in (None, True, False), f"skip_first_attn_norm must be None, True or False, got {self.skip_first_attn_norm!r}")
+    _check(self.type_vocab_size >= 0, f"type_vocab_size must be an integer >= 0 (0: no token-type embeddings), got {self.type_vocab_size!r}")
     _check(not (self.skip_first_attn_norm and self.norm_placement == 'post'),
            "skip_first_attn_norm=True drops layer 0's attn_norm, which is redundant only before a pre-norm layer (the embedding's "
            "LayerNorm has just normalised its input); with norm_placement='post' that norm follows the attention's residual "
            "and is needed: set skip_first_attn_norm to None or False")
-    _check(isinstance(self.local_attention, int) and self.local_attention > 0 and self.local_attention % 2 == 0,
+    _check(self.local_attention > 0 and self.local_attention % 2 == 0,
            f"local_attention (the total sliding window) must be a positive even integer, got {self.local_attention!r}")
     _check(len(self.layer_types) == self.num_hidden_layers,
            f"layer_types has {len(self.layer_types)} entries but num_hidden_layers is {self.num_hidden_layers}")
@@ -136,11 +161,14 @@ def _validate(self:ModernBertConfig):
         _check(getattr(self, k) in ACT_FNS, f"{k}={getattr(self, k)!r} is not supported: allowed are {tuple(ACT_FNS)}")
     _check(self.classifier_pooling in POOLINGS, f"classifier_pooling={self.classifier_pooling!r}: allowed are {POOLINGS}")
     _check(self.attn_impl is None or self.attn_impl in ATTN_IMPLS, f"attn_impl={self.attn_impl!r}: allowed are {ATTN_IMPLS} or None (best present)")
-    _check(self.global_rope_theta > 0 and self.local_rope_theta > 0, "rope thetas must be positive")
-    _check(self.norm_eps > 0, f"norm_eps must be positive, got {self.norm_eps}")
-    _check(isinstance(self.num_labels, int) and self.num_labels >= 1, f"num_labels must be an integer >= 1, got {self.num_labels!r}")
+    for k in ('global_rope_theta', 'local_rope_theta', 'norm_eps', 'initializer_range', 'initializer_cutoff_factor'):
+        _check(getattr(self, k) > 0, f"{k} must be a positive number, got {getattr(self, k)!r}")
+    for k in ('attention_dropout', 'embedding_dropout', 'mlp_dropout', 'classifier_dropout'):
+        _check(0 <= getattr(self, k) < 1, f"{k} is a probability in [0, 1), got {getattr(self, k)!r}")
+    _check(self.num_labels >= 1, f"num_labels must be an integer >= 1, got {self.num_labels!r}")
 
 ModernBertConfig.validate = _validate
+
 
 # %% ../nbs/00_config.ipynb #bd713eba
 PRESETS = {
@@ -181,7 +209,8 @@ ModernBertConfig.corner = _corner
 ModernBertConfig.saved_model_type = _model_type
 
 def _from_dict(cls, d:dict, **overrides):
-    "Read a transformers config.json dict (ModernBERT's 4.x or 5.x dialect, or BERT's); unknown keys are ignored."
+    "Read a transformers config.json dict (ModernBERT's 4.x or 5.x dialect, or BERT's); unknown keys are ignored, a misspelt-looking one with a warning."
+    if not isinstance(d, dict): raise ValueError(f"a config is a JSON object of fields (a dict), got {type(d).__name__}")
     d = dict(d)
     mt = d.get('model_type', 'modernbert')
     if mt not in MODEL_TYPES: raise ValueError(f"config.json is for model_type={mt!r}: allowed are {MODEL_TYPES}")
@@ -190,14 +219,20 @@ def _from_dict(cls, d:dict, **overrides):
         return cls(**{**config_kwargs_from_bert(d), **overrides})
     if mt == 'modernbert': d.pop('position_embedding_type', None)   # stale in transformers' ModernBERT configs: always RoPE
     rp = d.pop('rope_parameters', None) or {}
+    if not isinstance(rp, dict) or not all(isinstance(p, dict) for p in rp.values()):
+        raise ValueError(f"rope_parameters must be a dict {{layer type: {{'rope_theta': ...}}}}, got {rp!r}")
     for layer_type, key in ((GLOBAL, 'global_rope_theta'), (LOCAL, 'local_rope_theta')):
         p = rp.get(layer_type) or {}
         if p.get('rope_type', 'default') != 'default':
             raise ValueError(f"rope_type={p['rope_type']!r} for {layer_type} is not supported: only 'default' RoPE")
         if 'rope_theta' in p: d[key] = p['rope_theta']
+    if d.get('id2label') is not None and not isinstance(d['id2label'], dict): raise ValueError(f"id2label must be a dict {{id: label}}, got {d['id2label']!r}")
     if d.get('id2label'): d['num_labels'] = len(d['id2label'])
     if d.get('layer_types') is not None and 'num_hidden_layers' not in d: d['num_hidden_layers'] = len(d['layer_types'])
     names = {f.name for f in fields(cls)}
+    for k in d:
+        if k not in names and (near := difflib.get_close_matches(k, names, n=1, cutoff=0.85)):
+            warnings.warn(f"config key {k!r} is not a field and is ignored: did you mean {near[0]!r}?")
     kw = {k: v for k, v in d.items() if k in names}
     return cls(**{**kw, **overrides})
 
@@ -209,6 +244,10 @@ def _to_dict(self, architecture:str|None=None):
         return bert_config_dict(self, architecture)
     skip = ('attn_impl', 'num_labels', 'mask_token_id') + (SWITCHES if mt == 'modernbert' else ())
     d = {k: v for k, v in asdict(self).items() if k not in skip}
+    if global_every(self.layer_types) is None:        # transformers 4.x would read this key, and build another model: left out
+        del d['global_attn_every_n_layers']
+        warnings.warn(f"layer_types {self.layer_types} is not a global layer every n: transformers 4.x cannot read this config "
+                      "(it reads only global_attn_every_n_layers); use transformers 5 or this package")
     d['rope_parameters'] = {GLOBAL: {'rope_theta': float(self.global_rope_theta), 'rope_type': 'default'},
                             LOCAL:  {'rope_theta': float(self.local_rope_theta),  'rope_type': 'default'}}
     if architecture: d['architectures'] = [architecture]
@@ -246,7 +285,13 @@ def _from_json(cls, path, **overrides):
     path = Path(path)
     if path.is_dir(): path = path/'config.json'
     if not path.exists(): raise FileNotFoundError(f"no config.json at {path}")
-    return cls.from_dict(json.loads(path.read_text()), **overrides)
+    raw = path.read_bytes()
+    if not raw.strip(): raise ValueError(f"{path} is empty: a config.json holds a JSON object of the model's fields")
+    try: d = json.loads(raw.decode('utf-8'))
+    except UnicodeDecodeError: raise ValueError(f"{path} is not text (not UTF-8): is it a config.json?") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    try: return cls.from_dict(d, **overrides)
+    except (ValueError, TypeError) as e: raise ValueError(f"{path}: {e}") from e
 
 def _save(self, path, architecture:str|None=None):
     "Write config.json into the folder `path` (or to `path` if it ends in .json)."

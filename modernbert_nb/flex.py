@@ -16,7 +16,7 @@ from .rope import doc_ids
 # %% auto #0
 __all__ = ['FLEX_BLOCK', 'document_mask_mod', 'varlen_block_mask', 'bucket_tokens', 'FlexOptions',
            'raise_dynamo_recompile_limit_globally', 'compiled_flex_attention', 'flex_kernel', 'kv_block_for',
-           'block_mask_for', 'flex_varlen_attention']
+           'block_mask_for', 'nonfinite_reach', 'flex_varlen_attention']
 
 # %% ../nbs/03a_flex.ipynb #fad7af4c
 def document_mask_mod(doc:torch.Tensor, window:int|None=None):
@@ -128,16 +128,32 @@ def block_mask_for(batch:VarlenBatch, total:int, window:int|None, options:FlexOp
     kb, grad = kv_block_for(window, options), torch.is_grad_enabled()     # no gradient: no backward lists to build
     return batch.cached(('flex', window, total, kb, grad), lambda: varlen_block_mask(batch.cu_seqlens, total, window, FLEX_BLOCK, kb, grad))
 
+def nonfinite_reach(bad:torch.Tensor,   # (total,) bool: tokens whose value vector holds a NaN or an inf
+                    cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
+                    window:int|None=None,   # |q - kv| <= window; None: the whole document
+                   ) -> torch.Tensor:       # (total,) bool
+    "The queries that attend to a non-finite value (same document, within the window): eager attention makes them NaN. No host sync."
+    P = F.pad(bad.long().cumsum(0), (1, 0))                               # P[i]: bad tokens before token i
+    doc = doc_ids(cu_seqlens, bad.shape[0]); cu = cu_seqlens.long()
+    d = doc.clamp(min=0)
+    lo, hi = cu[d], cu[d + 1]                                             # each token's document: keys [lo, hi)
+    if window is not None:
+        i = torch.arange(bad.shape[0], device=bad.device)
+        lo, hi = torch.maximum(lo, i - window), torch.minimum(hi, i + window + 1)
+    return (P[hi] > P[lo]) & (doc >= 0)
+
 @register_attention('flex')
 def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE applied
                           batch:VarlenBatch,      # the batch layout
                           window:int|None=None,   # keys with |i-j| <= window; None: the whole document
                           dropout_p:float=0.0, scale:float|None=None,
                           options:FlexOptions=FlexOptions()): # how the kernel runs (`set_attention_options(model, flex=...)`)
-    "FlexAttention on the unpadded tokens with a block mask from cu_seqlens: documents apart, windows on local layers."
+    "FlexAttention on the unpadded tokens with a block mask from cu_seqlens: documents apart (a NaN too), windows on local layers."
     if dropout_p: raise ValueError("attn_impl='flex' has no attention dropout: use attention_dropout=0, or attn_impl 'eager', 'sdpa' or 'flash'")
     if not isinstance(options, FlexOptions): raise ValueError(f"the flex backend's options must be a FlexOptions, got {type(options).__name__}")
     total = q.shape[0]
+    bad = ~torch.isfinite(v).flatten(1).all(1)                                  # (total,): a NaN or inf in a value vector
+    v = torch.where(torch.isfinite(v), v, 0.)          # the kernel multiplies masked keys' values by p = 0, and 0 * NaN = NaN
     T = -(-total // FLEX_BLOCK) * FLEX_BLOCK if torch.compiler.is_compiling() else bucket_tokens(total)
     bm = block_mask_for(batch, T, window, options)
     if T > total: q, k, v = (F.pad(t, (0, 0, 0, 0, 0, T - total)) for t in (q, k, v))
@@ -148,4 +164,5 @@ def flex_varlen_attention(q, k, v,                # (total, H, hd) each, RoPE ap
     kb = bm.BLOCK_SIZE[1]                                                       # the kernel loads keys in steps that divide the tile
     tiles = dict(BLOCK_N=kb) if q.is_cuda and kb < FLEX_BLOCK else None
     o = flex_kernel(q.device.type, options)(qh, kh, vh, block_mask=bm, scale=scale, kernel_options=tiles)   # (1, H, T, hd), q's layout
-    return o[0].transpose(0, 1)[:total]                                         # (total, H, hd)
+    o = o[0].transpose(0, 1)[:total]                                            # (total, H, hd)
+    return o.masked_fill(nonfinite_reach(bad, batch.cu_seqlens, window)[:, None, None], float('nan'))   # NaN where eager has it

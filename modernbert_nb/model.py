@@ -21,8 +21,8 @@ from .mlp import ModernBertMLP, get_activation
 __all__ = ['INIT_ROLES', 'layer_norm', 'ModernBertEmbeddings', 'ModernBertEncoderLayer', 'check_input_ids', 'check_lengths',
            'check_cu_seqlens', 'check_positions', 'check_attention_mask', 'ModelOutput', 'BaseModelOutput',
            'MaskedLMOutput', 'SequenceClassifierOutput', 'ModernBertPreTrainedModel', 'ModernBertModel',
-           'ModernBertPredictionHead', 'check_labels', 'masked_lm_loss', 'ModernBertForMaskedLM', 'pool',
-           'ModernBertForSequenceClassification']
+           'ModernBertPredictionHead', 'check_labels', 'check_label_range', 'masked_lm_loss', 'ModernBertForMaskedLM',
+           'pool', 'ModernBertForSequenceClassification']
 
 # %% ../nbs/06_model.ipynb #54ccd2db
 def layer_norm(config:ModernBertConfig): return nn.LayerNorm(config.hidden_size, eps=config.norm_eps, bias=config.norm_bias)
@@ -97,13 +97,20 @@ def check_cu_seqlens(cu_seqlens, max_seqlen, total:int):
         raise ValueError(f"cu_seqlens must rise strictly from 0 to the number of tokens ({total}), got {cu_seqlens.tolist()[:8]}...")
     if longest > max_seqlen: raise ValueError(f"max_seqlen={max_seqlen} but a document has {longest} tokens")
 
-def check_positions(position_ids, config:ModernBertConfig):
-    "Raise a ValueError unless every position has a row in the absolute position table."
+def _is_int(t) -> bool: return isinstance(t, torch.Tensor) and not (t.is_floating_point() or t.is_complex() or t.dtype == torch.bool)
+
+def check_positions(position_ids, config:ModernBertConfig, total:int|None=None):
+    "Raise a ValueError unless `position_ids` is (total,) integer positions, each in [0, max_position_embeddings)."
+    if not _is_int(position_ids): raise ValueError(f"position_ids must be an integer tensor, got {getattr(position_ids, 'dtype', type(position_ids).__name__)}")
+    if total is not None and tuple(position_ids.shape) != (total,):
+        raise ValueError(f"position_ids has shape {tuple(position_ids.shape)}: it must hold one position per token of the unpadded "
+                         f"call, ({total},) (a padded batch's positions are each row's 0, 1, ...: pass none)")
     lo, hi = torch.stack([position_ids.min(), position_ids.max()]).tolist()
     if lo < 0 or hi >= config.max_position_embeddings:
         raise ValueError(f"position {lo if lo < 0 else hi} is outside the position table: positions must be in [0, {config.max_position_embeddings})")
 
 def check_attention_mask(attention_mask, input_ids):
+    if not isinstance(attention_mask, torch.Tensor): raise ValueError(f"attention_mask must be a torch.Tensor of 0s and 1s, got {type(attention_mask).__name__}")
     if attention_mask.shape != input_ids.shape:
         raise ValueError(f"attention_mask has shape {tuple(attention_mask.shape)}; it must match input_ids {tuple(input_ids.shape)}")
     if bool(((attention_mask != 0) & (attention_mask != 1)).any()):
@@ -271,7 +278,7 @@ class ModernBertModel(ModernBertPreTrainedModel):
 
     def encode(self, input_ids, batch:VarlenBatch, position_ids=None, output_hidden_states:bool=False, token_type_ids=None):
         "`forward_unpadded`, and with output_hidden_states the (total, D) states transformers returns: embedding output, each layer's, the last final-normed."
-        if position_ids is not None and not self.rope: check_positions(position_ids, self.config)
+        if position_ids is not None: check_positions(position_ids, self.config, input_ids.shape[0])   # RoPE too: no silent extrapolation
         run = lambda: self.forward_unpadded(input_ids, batch, position_ids, token_type_ids=token_type_ids)
         if not output_hidden_states: return run(), None
         states = []                                       # filled by hooks, as transformers does: whatever forward_unpadded is
@@ -291,6 +298,9 @@ class ModernBertModel(ModernBertPreTrainedModel):
     def prepare_inputs(self, input_ids, attention_mask=None, cu_seqlens=None, max_seqlen=None):
         "Check either kind of input; return flat ids, their VarlenBatch, and (for a padded batch) the indices and (B, T) to repad."
         if cu_seqlens is not None:
+            if attention_mask is not None:
+                raise ValueError("attention_mask and cu_seqlens were both given: pass attention_mask with a padded (B, T) batch, or "
+                                 "cu_seqlens (and max_seqlen) with flat (total,) tokens, not both (cu_seqlens already says where each document is)")
             check_input_ids(input_ids, self.config, 1)
             check_cu_seqlens(cu_seqlens, max_seqlen, input_ids.shape[0]); check_lengths(max_seqlen, self.config)
             return input_ids, VarlenBatch(cu_seqlens, max_seqlen, input_ids.shape[0]), None, None
@@ -306,6 +316,7 @@ class ModernBertModel(ModernBertPreTrainedModel):
         if token_type_ids is None: return None
         n = self.config.type_vocab_size
         if n == 0: raise ValueError("token_type_ids were given, but this model has no token-type embeddings (config.type_vocab_size=0)")
+        if not _is_int(token_type_ids): raise ValueError(f"token_type_ids must be an integer tensor, got {getattr(token_type_ids, 'dtype', type(token_type_ids).__name__)}")
         if token_type_ids.shape != input_ids.shape:
             raise ValueError(f"token_type_ids has shape {tuple(token_type_ids.shape)}; it must match input_ids {tuple(input_ids.shape)}")
         lo, hi = torch.stack([token_type_ids.min(), token_type_ids.max()]).tolist()
@@ -323,8 +334,16 @@ class ModernBertPredictionHead(nn.Module):
     def forward(self, x): return self.norm(self.act(self.dense(x)))
 
 def check_labels(labels, input_ids):
-    if labels is not None and labels.shape != input_ids.shape:
+    "Raise a ValueError unless `labels` (if given) is an integer tensor shaped like `input_ids`."
+    if labels is None: return
+    if not _is_int(labels): raise ValueError(f"labels must be integer token ids (or {IGNORE_INDEX}), got {getattr(labels, 'dtype', type(labels).__name__)}")
+    if labels.shape != input_ids.shape:
         raise ValueError(f"labels has shape {tuple(labels.shape)}; it must match input_ids {tuple(input_ids.shape)}")
+
+def check_label_range(labels, n:int, ignore_index:int=IGNORE_INDEX, what:str='labels'):
+    "Raise a ValueError unless every label is in [0, n) or `ignore_index` (a CUDA loss would stop with a device-side assert instead)."
+    bad = labels[(labels != ignore_index) & ((labels < 0) | (labels >= n))]
+    if bad.numel(): raise ValueError(f"{what} hold {bad[0].item()}: allowed are 0..{n - 1}, or {ignore_index} for no label")
 
 def masked_lm_loss(logits:torch.Tensor, labels:torch.Tensor, ignore_index:int=IGNORE_INDEX) -> torch.Tensor:
     "Mean cross-entropy over the labelled positions (0 when there are none); (N, V), (N,) -> scalar."
@@ -352,6 +371,7 @@ class ModernBertForMaskedLM(ModernBertPreTrainedModel):
         h, states = self.model.encode(flat, batch, position_ids, output_hidden_states, tt)   # (total, D)
         if labels is not None and indices is not None: labels = labels.flatten()[indices]  # (total,)
         ignore = self.config.sparse_pred_ignore_index
+        if labels is not None: check_label_range(labels, self.config.vocab_size, ignore, 'labels (token ids)')
         sparse = labels is not None and self.config.sparse_prediction
         if sparse:
             keep = labels != ignore
@@ -393,7 +413,14 @@ class ModernBertForSequenceClassification(ModernBertPreTrainedModel):
                                         self.model.repad(states, indices, shape))
 
     def loss(self, logits, labels):
-        n = self.config.num_labels
+        "MSE for one label, cross-entropy for class ids, binary cross-entropy for float multi-label targets (transformers' rule)."
+        n, rows = self.config.num_labels, logits.shape[0]
+        if not isinstance(labels, torch.Tensor): raise ValueError(f"labels must be a torch.Tensor, got {type(labels).__name__}")
+        want = (rows,) if n == 1 or not labels.is_floating_point() else (rows, n)
+        if labels.numel() != math.prod(want) or labels.ndim > len(want) + (n == 1):
+            raise ValueError(f"labels has shape {tuple(labels.shape)}: with num_labels={n} and {rows} sequences it must be {want}"
+                             + ('' if n == 1 else f" ({'float multi-label targets' if len(want) == 2 else 'class ids'})"))
+        if n > 1 and not labels.is_floating_point(): check_label_range(labels.view(-1), n, what='labels (class ids)')
         if n == 1: return F.mse_loss(logits.squeeze(-1).float(), labels.float().view(-1))
         if not labels.is_floating_point(): return F.cross_entropy(logits.float(), labels.view(-1))
         return F.binary_cross_entropy_with_logits(logits.float(), labels.float())

@@ -6,7 +6,7 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/pretraining.html.md"""
 
 # %% ../nbs/10_pretraining.ipynb #c3417347
 from __future__ import annotations
-import argparse, json, sys, time, warnings
+import argparse, json, math, os, sys, time, warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 import torch
@@ -17,6 +17,7 @@ from .optim import StableAdamW, param_groups, WSDSchedule, batch_size_at
 from .learner import (Learner, Callback, CancelFitException, ValidCB, MetricsCB, ProgressCB, HeldOut,
                                    evaluate, setup_distributed, read_metrics)
 from .sizing import peak_flops
+from .runlock import RunLock, RunFolderLocked, LOCK_NAME
 from .trainstate import CheckpointCB, save_checkpoint, load_checkpoint, latest_checkpoint, truncate_metrics
 
 
@@ -163,7 +164,8 @@ def plot_metrics(metrics:list[dict], path=None):
 class TimeLimitCB(Callback):
     "Fit the run into `seconds`: shrink max_steps to what the pace allows (the decay moves along); at the limit, checkpoint and stop."
     order = 35
-    def __init__(self, seconds:float, folder, decay:float=0.): self.seconds, self.folder, self.decay = seconds, folder, decay
+    def __init__(self, seconds:float, folder, decay:float=0.):
+        self.seconds, self.folder, self.decay, self.stopped_early = seconds, folder, decay, False
     def before_fit(self, learn): self.t0, self.step0 = time.perf_counter(), learn.step
     def elapsed(self, learn) -> float:
         "Seconds since fit began, the largest over ranks (so every rank takes the same decisions)."
@@ -172,7 +174,7 @@ class TimeLimitCB(Callback):
         return t.item()
     def before_batch(self, learn):
         done = learn.step - self.step0
-        if done < 10: return
+        if done < 2: return                                                             # a pace needs two steps
         fits = learn.step + int(done * (self.seconds / self.elapsed(learn) - 1))      # steps at the end, at this pace
         if fits < learn.max_steps:
             learn.max_steps = max(learn.step + 1, fits)
@@ -184,12 +186,19 @@ class TimeLimitCB(Callback):
     def after_batch(self, learn):
         if self.elapsed(learn) > self.seconds and learn.step < learn.max_steps:
             if learn.last_checkpoint is None or not str(learn.last_checkpoint).endswith(f'{learn.step:07d}'): save_checkpoint(learn, self.folder)
-            if learn.rank == 0: print(f"time limit of {self.seconds / 60:.1f} min reached at step {learn.step}: stopping", flush=True)
+            self.stopped_early = True
+            if learn.rank == 0:
+                print(f"time limit of {self.seconds / 60:.2f} min reached at step {learn.step} of {learn.max_steps}: stopping with a "
+                      f"checkpoint; the learning rate is still {learn.schedule(learn.step):.0%} of its peak (the decay did not finish)",
+                      file=sys.stderr, flush=True)
             raise CancelFitException
 
 
 # %% ../nbs/10_pretraining.ipynb #26ae953f
 _OVERRIDES = ('max_steps', 'vocab_size', 'budget', 'accum', 'lr', 'warmup', 'decay', 'seq_len', 'valid_every', 'save_every')
+_INTS = dict(max_steps=1, vocab_size=1, budget=1, accum=1, warmup=0, seq_len=1, valid_every=1, save_every=1,   # option: least value
+             keep=1, seed=0, max_files=1, threads=1)
+_FIXED = ('preset', 'phase', 'corpus', 'tokenizer', 'vocab_size', 'budget', 'seq_len', 'seed', 'max_files')  # a resume keeps the run's
 
 @dataclass
 class RunConfig:
@@ -218,16 +227,24 @@ class RunConfig:
     compile:bool=False             # compile the model (modernbert_nb.compile, else torch.compile)
     time_limit:float|None=None     # minutes of training, then checkpoint and stop
     quiet:bool=False               # print nothing
+    break_lock:bool=False          # take over a lock on `out` held from another machine (only if that run is surely over)
 
     def __post_init__(self):
         self.out = Path(self.out)
-        for k in ('keep', 'threads', 'max_files', 'accum', 'vocab_size'):
+        opt = lambda k: '--' + k.replace('_', '-')
+        for k, least in _INTS.items():
             v = getattr(self, k)
-            if v is not None and not (isinstance(v, int) and v >= 1):
-                raise ValueError(f"--{k.replace('_', '-')} must be an integer >= 1, got {v!r}")
-        if self.time_limit is not None and not self.time_limit > 0:
-            raise ValueError(f"--time-limit is in minutes and must be positive, got {self.time_limit}")
+            if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v >= least):
+                raise ValueError(f"{opt(k)} must be an integer >= {least}, got {v!r}")
+        for k, lo, hi in (('lr', 0, math.inf), ('decay', 0, 1), ('time_limit', 0, math.inf)):
+            v = getattr(self, k)
+            if v is None: continue
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v > lo if k != 'decay' else lo <= v <= hi)
+            if not ok: raise ValueError(f"{opt(k)} must be a finite number {'in [0, 1]' if k == 'decay' else '> 0'}"
+                                        f"{' (minutes)' if k == 'time_limit' else ''}, got {v!r}")
         if self.resume and self.init: raise ValueError("--init starts a new run from given weights and --resume continues a run: pass one of them")
+        if self.tokenizer and self.vocab_size is not None and not self.resume:
+            raise ValueError(f"--vocab-size sizes a tokenizer trained for the run, but --tokenizer {self.tokenizer} gives one (its vocabulary is its own): pass one of them")
         self.settings                                                      # resolve once now: a bad override fails here
 
     @property
@@ -237,9 +254,19 @@ class RunConfig:
 
     @property
     def data_args(self) -> dict:
-        "What a resumed run must share with the run it continues (its data and model sizes)."
+        "What a resumed run must share with the run it continues (its data, tokenizer and model sizes)."
         return dict(preset=self.preset, phase=self.phase, corpus=self.corpus, budget=self.settings['budget'],
-                    seq_len=self.settings['seq_len'], seed=self.seed, max_files=self.max_files)
+                    seq_len=self.settings['seq_len'], seed=self.seed, max_files=self.max_files, tokenizer=self.tokenizer,
+                    vocab_size=self.settings['vocab_size'])
+
+    def resumed(self, saved:dict) -> RunConfig:
+        "This config continuing a run made with `saved` (its `data_args`): an option not given takes the run's value; one that differs is refused by name."
+        given = {k: getattr(self, k) for k in _FIXED}
+        bad = [f"--{k.replace('_', '-')} {given[k]!r} (the run has {saved[k]!r})" for k in _FIXED
+               if k in saved and given[k] is not None and given[k] != saved[k]]
+        if bad: raise ValueError(f"--resume cannot change the data, tokenizer or model of the run in {self.out}: "
+                                 f"{'; '.join(bad)}. Drop these options (or give the run's values), or start a new run in another --out")
+        return replace(self, **{k: saved[k] for k in _FIXED if k in saved and given[k] is None})
 
 
 # %% ../nbs/10_pretraining.ipynb #7995a039
@@ -257,28 +284,49 @@ class TrainingRun:
     valid_cb:ValidCB            # the held-out subset evaluated during training
     t_start:float               # `time.perf_counter()` when setup began
     train_s:float|None = None   # seconds of training, once `fit` ran
+    lock:RunLock|None = None    # the run folder's lock (rank 0), held until `export` ends or `fit` fails
 
     @property
     def settings(self) -> dict: return self.config.settings
     def say(self, *a):
         "Print on rank 0 unless the run is quiet."
         if self.rank == 0 and not self.config.quiet: print(*a, flush=True)
+    def release(self):
+        "Give the run folder back to other runs."
+        if self.lock is not None: self.lock.release()
+
+def _saved_args(ck:Path) -> dict:
+    return json.loads((ck/'state.json').read_text()).get('extra', {}).get('args', {})
 
 def setup(run:RunConfig, # the run's settings
           cbs=(),        # more callbacks for the Learner
          ) -> TrainingRun:
-    "Check the run folder, then build data, model, optimizer, schedule, callbacks and Learner for `run`; resume it if asked."
+    "Lock and check the run folder, then build data, model, optimizer, schedule, callbacks and Learner for `run`; resume it if asked."
+    t_start = time.perf_counter()
+    lock = RunLock(run.out, run.break_lock).acquire() if int(os.environ.get('RANK', '0')) == 0 else None
+    try: return _setup(run, cbs, t_start, lock)
+    except BaseException:
+        if lock is not None: lock.release()
+        raise
+
+def _setup(run, cbs, t_start, lock):
     from modernbert_nb.sampler import MLMLoader, MLMBatches
-    t_start, p, out = time.perf_counter(), run.settings, run.out
+    out = run.out
     ck = latest_checkpoint(out)
     if run.resume and ck is None: raise ValueError(f"--resume: there is no checkpoint in {out/'checkpoints'} to continue; run without --resume to start")
     if not run.resume and ck is not None:
         raise ValueError(f"{out} already holds a run (checkpoint {ck.name}): pass --resume to continue it, or choose another --out")
+    if run.resume: run = run.resumed(_saved_args(ck))                # options not given: the run's; a different one: refused
+    p = run.settings
     if run.threads: torch.set_num_threads(run.threads)
     rank, world, device = setup_distributed()
     if rank == 0: out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(run.seed)
+    left = not run.tokenizer and (out/'tokenizer'/'tokenizer.json').exists()
     tok, train, valid = build_data(run.corpus, out, p, run.tokenizer, run.max_files, rank)
+    if left and not run.resume and tok.get_vocab_size() != p['vocab_size']:
+        warnings.warn(f"reusing the tokenizer left in {out/'tokenizer'} by an earlier start (vocabulary {tok.get_vocab_size()}): "
+                      f"--vocab-size {p['vocab_size']} does not apply to it; delete that folder to train a new one")
     torch.manual_seed(run.seed)
     model = build_model(run.preset, tok, p, run.init)
     loader = MLMLoader(train, tok, seed=run.seed, rank=rank, world_size=world)
@@ -293,13 +341,11 @@ def setup(run:RunConfig, # the run's settings
            CheckpointCB(out, p['save_every'], run.keep, extra=dict(args=run.data_args)), ProgressCB(every=0 if run.quiet else None)]
     if run.time_limit: std.append(TimeLimitCB(run.time_limit * 60, out, p['decay']))
     learn = Learner(model, loader, opt, schedule=sched, accum=acc, cbs=std + list(cbs), budget=p['budget'], device=device, compile=run.compile)
-    tr = TrainingRun(run, rank, world, device, tok, train, valid, learn, valid_cb, t_start)
+    tr = TrainingRun(run, rank, world, device, tok, train, valid, learn, valid_cb, t_start, lock=lock)
     tr.say(f"{run.preset} ({run.phase}): {len(train)} training batches of {p['budget']} token slots "
            f"({train.stats['real_share']:.1%} real), {len(valid)} held out; vocabulary {tok.get_vocab_size()}")
     if run.resume:
-        state = load_checkpoint(learn, ck)
-        if state['extra'].get('args', run.data_args) != run.data_args:
-            raise ValueError(f"--resume with different data settings: the run used {state['extra']['args']}, now {run.data_args}")
+        load_checkpoint(learn, ck)
         if rank == 0: truncate_metrics(out/'metrics.jsonl', learn.step)
         tr.say(f"resumed from {ck} at step {learn.step}")
     elif rank == 0 and (out/'metrics.jsonl').exists(): (out/'metrics.jsonl').unlink()
@@ -313,12 +359,17 @@ FILL_MASK_EXAMPLES = ['def __init__(self, [MASK]):', 'for i in [MASK](len(items)
 def fit(tr:TrainingRun) -> TrainingRun:
     "Train `tr` to its max_steps (or its time limit); returns it, with `train_s` set."
     t0 = time.perf_counter()
-    tr.learn.fit(tr.settings['max_steps'])
+    try: tr.learn.fit(tr.settings['max_steps'])
+    except BaseException: tr.release(); raise                       # a failed run gives its folder back
     tr.train_s = time.perf_counter() - t0
     return tr
 
 def export(tr:TrainingRun) -> dict|None:
-    "Evaluate on all held-out batches; rank 0 writes model/ (with tokenizer), loss_curve.png, summary.json and returns the summary."
+    "Evaluate on all held-out batches; rank 0 writes model/ (with tokenizer), loss_curve.png, summary.json and returns the summary; the run folder is released."
+    try: return _export(tr)
+    finally: tr.release()
+
+def _export(tr:TrainingRun) -> dict|None:
     from modernbert_nb.sampler import MLMBatches
     from modernbert_nb.tokenizer import save_tokenizer
     run, p, learn, out = tr.config, tr.settings, tr.learn, tr.config.out
@@ -338,6 +389,7 @@ def export(tr:TrainingRun) -> dict|None:
                    valid_loss_end=final['loss'], valid_acc_end=final['acc'], valid_tokens=final['n'],
                    valid_subset_loss_end=tr.valid_cb.history[-1]['loss'] if tr.valid_cb.history else None,
                    tokens_per_s=sum(m['tokens'] for m in steps) / max(sum(m['tokens'] / m['tokens_per_s'] for m in steps), 1e-9),
+                   lr_end=learn.lr, stopped_at_time_limit=any(getattr(cb, 'stopped_early', False) for cb in learn.cbs),
                    train_s=train_s, wall_s=time.perf_counter() - tr.t_start, world_size=tr.world, device=str(tr.device),
                    fill_mask={t: fill_mask(model, tr.tok, t) for t in FILL_MASK_EXAMPLES})
     (out/'summary.json').write_text(json.dumps(summary, indent=1))
@@ -377,6 +429,7 @@ def main(argv:list[str]|None=None):
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--compile', action='store_true', help='compile the model (modernbert_nb.compile, else torch.compile)')
     ap.add_argument('--time-limit', type=float, help='stop (with a checkpoint) after this many minutes of training')
+    ap.add_argument('--break-lock', action='store_true', help="take over --out's lock held from another machine (only if that run is over)")
     try: tr = setup(RunConfig(**vars(ap.parse_args(argv))))
     except ValueError as e: ap.error(str(e))
     export(fit(tr))
