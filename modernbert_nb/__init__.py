@@ -37,6 +37,10 @@ _EXPORTS = {  # public name: the module that defines it
     'compile_model': 'compile',
     'pretrain': 'pretrain',
     'RunConfig': 'pretrain',
+    'finetune_classifier': 'classify',
+    'DenseEncoder': 'encoders',
+    'ColBERTEncoder': 'encoders',
+    'finetune_retrieval': 'encoders',
 }
 __all__ = list(_EXPORTS)
 
