@@ -186,5 +186,5 @@ def main(argv:list[str]|None=None):
     ap.add_argument('--overwrite', action='store_true', help='replace what --out holds')
     ap.add_argument('--quiet', action='store_true')
     a = ap.parse_args(argv)
-    try: return finetune(**{k.replace('-', '_'): v for k, v in vars(a).items()})
+    try: finetune(**{k.replace('-', '_'): v for k, v in vars(a).items()})   # returns None: a console script exits 0
     except ValueError as e: ap.error(str(e))
