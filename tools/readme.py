@@ -1,9 +1,10 @@
 """Write README.md from nbs/index.ipynb (nbdev-readme needs Quarto, which these machines lack).
 
 Markdown cells are copied; code cells become ```python blocks followed by their text output;
-cells whose first line is a `#|` directive with `hide` are left out.
+cells whose first line is a `#|` directive with `hide` are left out. Links to notebooks (`](02_rope.ipynb)`, relative
+to nbs/) are made relative to the repository root (`](nbs/02_rope.ipynb)`).
 """
-import json, pathlib, sys
+import json, pathlib, re, sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
 nb = json.loads((root/'nbs'/'index.ipynb').read_text())
@@ -13,7 +14,7 @@ for c in nb['cells']:
     lines = src.splitlines()
     directives = [l for l in lines if l.startswith('#|')]
     if any('hide' in d for d in directives): continue
-    if c['cell_type'] == 'markdown': out.append(src)
+    if c['cell_type'] == 'markdown': out.append(re.sub(r'\]\((?![a-z]+:|#|/)([^)\s]+\.ipynb)', r'](nbs/\1', src))
     elif c['cell_type'] == 'code':
         code = '\n'.join(l for l in lines if not l.startswith('#|')).strip('\n')
         if code: out.append(f'```python\n{code}\n```')
