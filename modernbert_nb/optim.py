@@ -1,4 +1,4 @@
-"""StableAdamW written out, the warmup-stable-decay schedule with a 1-sqrt decay, and batch-size warmup by tokens.
+"""StableAdamW written out, the warmup-stable-decay schedule with a 1-sqrt decay, and batch-size warmup with the same number of steps at every size.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/optim.html.md"""
 
@@ -6,7 +6,8 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/optim.html.md"""
 
 # %% ../nbs/08_optim.ipynb #53794577
 from __future__ import annotations
-import math
+import bisect, math
+from fractions import Fraction
 import torch
 from torch import nn
 
@@ -118,10 +119,10 @@ class WSDSchedule:
 def batch_size_at(tokens_seen:float,          # tokens trained on so far
                   start:int=768,              # batch size (sequences) at 0 tokens
                   end:int=4608,               # batch size once `warmup_tokens` have been seen
-                  warmup_tokens:float=50e9,   # tokens over which the batch grows linearly
-                  multiple:int=1,             # round down to a multiple of this (e.g. micro-batch x world size)
+                  warmup_tokens:float=50e9,   # tokens over which the batch grows
+                  multiple:int=1,             # the step between sizes (e.g. micro-batch x world size)
                  ) -> int:
-    "Global batch size in sequences after `tokens_seen` tokens: linear from `start` to `end`, floored to `multiple`."
+    "Global batch size in sequences after `tokens_seen` tokens: `start` to `end` by `multiple`, each size for the same number of steps."
     if tokens_seen < 0: raise ValueError(f"tokens_seen must be >= 0, got {tokens_seen}")
     if not (isinstance(multiple, int) and multiple >= 1):
         raise ValueError(f"multiple must be an int >= 1, got {multiple!r}")
@@ -129,6 +130,9 @@ def batch_size_at(tokens_seen:float,          # tokens trained on so far
     if start % multiple or end % multiple:
         raise ValueError(f"start ({start}) and end ({end}) must be multiples of multiple={multiple}")
     if warmup_tokens < 0: raise ValueError(f"warmup_tokens must be >= 0, got {warmup_tokens}")
-    if tokens_seen >= warmup_tokens: return end
-    bs = start + (end - start) * tokens_seen / warmup_tokens
-    return int(bs // multiple) * multiple
+    if tokens_seen >= warmup_tokens or start == end: return end
+    a, b = start // multiple, end // multiple                  # sizes a, a+1, ..., b-1 (in units of `multiple`), then b
+    per_unit = Fraction(warmup_tokens) / ((a + b - 1) * (b - a) // 2)   # W / S, exactly
+    upto = lambda k: math.ceil(per_unit * ((k * (k + 1) - a * (a - 1)) // 2))   # size k is used below this many tokens
+    return (a + bisect.bisect_right(range(a, b), tokens_seen, key=upto)) * multiple
+
