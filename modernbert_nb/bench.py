@@ -20,7 +20,8 @@ from .sizing import flops_per_token
 # %% auto #0
 __all__ = ['SETTINGS', 'padded_batch', 'packed_batch', 'sync', 'median_time', 'batch_flops', 'matmul_peak', 'peer_models',
            'hf_from_config', 'model_pair', 'versions', 'Bench', 'bench_modernbert', 'parity', 'bench_peers', 'ratios',
-           'format_table', 'check_bench_args', 'run_bench', 'main']
+           'format_table', 'check_bench_args', 'run_bench', 'main', 'cpu_name', 'alternate', 'speedup', 'cpu_config',
+           'hf_copy', 'cpu_inference']
 
 # %% ../nbs/13_benchmarks.ipynb #6277c503
 SETTINGS = ('short fixed', 'short var', 'long fixed', 'long var')
@@ -274,3 +275,67 @@ def main(models:str=None,     # ModernBERT presets, comma-separated (default: 'b
     Path(out).write_text(json.dumps(res, indent=1))
     print('\n' + format_table(res), flush=True)
     return res
+
+# %% ../nbs/13_benchmarks.ipynb #b0f2b143
+def cpu_name(info:str|None=None) -> str: # the text of /proc/cpuinfo; default: read it
+    "The CPU's model name and its AVX-512 and bf16 matrix features (from /proc/cpuinfo where there is one)."
+    if info is None:
+        try: info = Path('/proc/cpuinfo').read_text()
+        except OSError: return platform.processor() or platform.machine()
+    name = next((l.split(':', 1)[1].strip() for l in info.splitlines() if l.startswith('model name')), platform.machine())
+    flags = set(next((l.split(':', 1)[1].split() for l in info.splitlines() if l.startswith('flags')), []))
+    feats = [f for f in ('avx512f', 'avx512_bf16', 'amx_bf16') if f in flags]
+    return f"{name} ({', '.join(feats) or 'no AVX-512'})"
+
+def alternate(fns:dict, reps:int=5, warmup:int=1) -> dict:
+    "Seconds per call of each of `fns` (name -> callable), called in turn, round after round: {name: [s, ...]}."
+    for f in fns.values():
+        for _ in range(warmup): f()
+    ts = {k: [] for k in fns}
+    for _ in range(reps):
+        for k, f in fns.items():
+            t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
+    return ts
+
+def speedup(ts:dict, ours:str='ours', theirs:str='transformers') -> float:
+    "Median over rounds of theirs' time / ours': how many times faster ours ran, round by round."
+    r = sorted(b / a for a, b in zip(ts[ours], ts[theirs]))
+    return r[len(r) // 2] if len(r) % 2 else (r[len(r) // 2 - 1] + r[len(r) // 2]) / 2
+
+def cpu_config(hidden:int, layers:int, **kw) -> ModernBertConfig:
+    "A ModernBERT of this width: heads of 64 dims, base's MLP ratio (1.5), global every third layer, sdpa."
+    if hidden % 64: raise ValueError(f"hidden {hidden}: give a multiple of 64 (heads of 64 dims)")
+    return ModernBertConfig(hidden_size=hidden, intermediate_size=hidden * 3 // 2, num_hidden_layers=layers,
+                            num_attention_heads=hidden // 64, attn_impl='sdpa', **kw)
+
+def hf_copy(ours, cls_name:str='AutoModel', **kw):
+    "transformers' model (sdpa) with our model's weights, through our save_pretrained."
+    import transformers as tf
+    tf.utils.logging.disable_progress_bar()
+    with tempfile.TemporaryDirectory() as d:
+        ours.save_pretrained(d)
+        return getattr(tf, cls_name).from_pretrained(d, attn_implementation='sdpa', **kw)
+
+def cpu_inference(hidden:int, layers:int=6, reps:int=9, seq:int=512, rows:int=2, seed:int=0, log=print) -> list:
+    "Ours vs transformers' forward on the same weights and batches, float32 and bf16 autocast, fixed and variable lengths."
+    torch.manual_seed(seed)
+    ours = ModernBertModel(cpu_config(hidden, layers)).eval()
+    hf = hf_copy(ours).eval()
+    g = torch.Generator().manual_seed(seed)
+    batches = {'fixed': padded_batch(seq, rows * seq, False, g), 'variable': padded_batch(seq, 2 * rows * seq, True, g)}
+    out = []
+    for dtype in (torch.float32, torch.bfloat16):
+        for setting, (ids, am) in batches.items():
+            fns = dict(ours=lambda: ours(ids, am), transformers=lambda: hf(input_ids=ids, attention_mask=am))
+            with torch.inference_mode(), torch.autocast('cpu', dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+                d = (fns['ours']().last_hidden_state.float() - fns['transformers']().last_hidden_state.float())[am.bool()].abs().max().item()
+                ts = alternate(fns, reps)
+            real = int(am.sum())
+            row = dict(hidden=hidden, layers=layers, dtype=str(dtype).replace('torch.', ''), setting=setting, shape=list(ids.shape),
+                       real_tokens=real, max_abs_diff=d, speedup=speedup(ts), seconds=ts,
+                       **{f"{k}_tokens_per_s": real / sorted(v)[len(v) // 2] for k, v in ts.items()})
+            out.append(row)
+            log(f"hidden {hidden}, {row['dtype']:>8}, {setting:>8}: ours {row['ours_tokens_per_s']:8.0f}, transformers "
+                f"{row['transformers_tokens_per_s']:8.0f} real tokens/s; ours {row['speedup']:.2f}x (median of {reps} rounds), max |diff| {d:.2g}")
+    return out
+
