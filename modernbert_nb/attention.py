@@ -13,9 +13,10 @@ from .config import ModernBertConfig, ATTN_IMPLS
 from .rope import apply_rope, position_ids_from_cu_seqlens, doc_ids
 
 # %% auto #0
-__all__ = ['ATTENTION_BACKENDS', 'BLOCKED_MIN_LEN', 'window_mask', 'local_attention_blocked', 'VarlenBatch', 'register_attention',
-           'get_attention', 'default_attn_impl', 'eager_attention', 'sdpa_padded', 'sdpa_per_document',
-           'sdpa_attention', 'ModernBertAttention', 'set_attention_options']
+__all__ = ['LOCAL_BLOCK', 'ATTENTION_BACKENDS', 'BLOCKED_MIN_LEN', 'window_mask', 'local_attention_blocked', 'local_blocks_mask',
+           'local_attention_flat', 'VarlenBatch', 'register_attention', 'get_attention', 'default_attn_impl',
+           'eager_attention', 'sdpa_padded', 'sdpa_per_document', 'sdpa_attention', 'ModernBertAttention',
+           'set_attention_options']
 
 # %% ../nbs/03_attention.ipynb #eafccdc6
 def window_mask(L:int, window:int|None=None, device=None) -> torch.Tensor:
@@ -43,6 +44,52 @@ def local_attention_blocked(q, k, v,              # (B, H, L, hd)
     m = m | (query_pos >= limit)            # padded queries see their whole span: finite rows, dropped, zero gradient
     o = F.scaled_dot_product_attention(qb, span(k), span(v), attn_mask=m, dropout_p=dropout_p, scale=scale)
     return o.reshape(B, H, Lp, hd)[:, :, :L]
+
+# %% ../nbs/03_attention.ipynb #b8652102
+LOCAL_BLOCK = 32   # queries per block of `local_attention_flat` (the fastest of 16, 32, 64 on a CPU core)
+
+def local_blocks_mask(cu_seqlens:torch.Tensor, # (n_docs+1,) cumulative document lengths
+                      n:int,                   # tokens in the run (cu_seqlens[-1], or more when padded)
+                      window:int, block:int=LOCAL_BLOCK) -> torch.Tensor:
+    "(n_blocks, 1, block, block + 2*window) bool: query i of block b may see key j of its span (same document, |i - j| <= window)."
+    w, C = window, block
+    nb = -(-n // C); P = nb * C; S = C + 2 * w
+    doc = doc_ids(cu_seqlens, n)                                                  # (n,), -1 past the last document
+    dq = F.pad(doc, (0, P - n), value=-2).view(nb, C)                              # block queries; -2: padding to whole blocks
+    dk = F.pad(doc, (w, P - n + w), value=-3).unfold(0, S, C)                     # (nb, S) each span's keys; -3: outside the run
+    i, j = torch.arange(C, device=doc.device)[:, None], torch.arange(S, device=doc.device)[None, :]
+    band = (j - i >= 0) & (j - i <= 2 * w)                                         # key j of the span sits j - w - i from query i
+    m = (dq[:, :, None] == dk[:, None, :]) & band                                  # (nb, C, S)
+    return (m | (dq == -2)[:, :, None])[:, None]                                   # padding queries see their span: finite, dropped
+
+def _pad_tokens(t:torch.Tensor, before:int, after:int) -> torch.Tensor:
+    "`t` (n, ...) between `before` and `after` rows of zeros: one copy, only the margins filled (F.pad fills it all first)."
+    n = t.shape[0]
+    out = t.new_empty(before + n + after, *t.shape[1:])
+    out[:before].zero_(); out[before + n:].zero_(); out[before:before + n] = t
+    return out
+
+def local_attention_flat(q, k, v,              # (total, H, hd) each
+                         cu_seqlens:torch.Tensor, # (n_docs+1,) where each document starts
+                         window:int, block:int=LOCAL_BLOCK, dropout_p:float=0.0, scale:float|None=None,
+                         mask:torch.Tensor|None=None): # `local_blocks_mask(cu_seqlens, total, window, block)`, when cached
+    "Sliding-window attention on a flat run: each block of queries over its span of keys, spans as views, one sdpa call."
+    n, H, hd = q.shape; w, C = window, block
+    nb = -(-n // C); P = nb * C; S = C + 2 * w
+    if mask is None: mask = local_blocks_mask(cu_seqlens, n, w, C)
+    kp, vp = (_pad_tokens(t, w, P - n + w) for t in (k, v))                       # (P + 2w, H, hd): one padded copy each
+    bad = None
+    if not bool((kp.sum() + vp.sum()).isfinite()):                                # 0 * NaN would carry it into other documents:
+        bad = ~(kp.isfinite() & vp.isfinite()).flatten(1).all(1)                    # (P + 2w,) tokens with a non-finite key or value
+        kp, vp = (t.masked_fill(~t.isfinite(), 0) for t in (kp, vp))              # zeroed here, NaN put back below
+    span = lambda t: t.unfold(0, S, C).transpose(-1, -2)                           # (nb, H, S, hd), views
+    qb = (q if P == n else F.pad(q, (0, 0, 0, 0, 0, P - n))).view(nb, C, H, hd).transpose(1, 2)  # (nb, H, C, hd), a view
+    o = F.scaled_dot_product_attention(qb, span(kp), span(vp), attn_mask=mask, dropout_p=dropout_p, scale=scale)  # (nb, H, C, hd)
+    o = o.transpose(1, 2).reshape(P, H, hd)
+    if bad is not None:                                                             # NaN into exactly the queries that see one
+        o = o.masked_fill((mask[:, 0] & bad.unfold(0, S, C)[:, None, :]).any(-1).view(P, 1, 1), float('nan'))
+    return o[:n]                                                                    # (total, H, hd)
+
 
 # %% ../nbs/03_attention.ipynb #07c2a0fb
 class VarlenBatch:
@@ -138,7 +185,7 @@ def eager_attention(q, k, v,                # (total, H, hd) each, RoPE applied
     p = F.dropout(s.softmax(-1, dtype=torch.float32).to(q.dtype), dropout_p)
     return batch.from_padded((p @ vp).transpose(1, 2))                          # (total, H, hd)
 
-BLOCKED_MIN_LEN = 1024   # local layers use `local_attention_blocked` for documents at least this long
+BLOCKED_MIN_LEN = 1024   # padded path (GPU): local layers use `local_attention_blocked` for documents at least this long
 
 def _sdpa_one(q, k, v, window, dropout_p, scale, mask=None, lengths=None):
     "sdpa on (B, H, L, hd): whole, band-masked, or in blocks for long local attention."
@@ -171,9 +218,14 @@ def sdpa_per_document(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_
 
 @register_attention('sdpa')
 def sdpa_attention(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_p:float=0.0, scale:float|None=None):
-    "`F.scaled_dot_product_attention`: per document on CPU, a masked padded rectangle on GPU."
-    per_doc = q.device.type == 'cpu' and not batch.uniform
-    return (sdpa_per_document if per_doc else sdpa_padded)(q, k, v, batch, window, dropout_p, scale)
+    "`F.scaled_dot_product_attention`: on CPU local layers in blocks of the flat run, global ones per document; on GPU a masked padded rectangle."
+    if q.device.type == 'cpu':
+        if window is not None and batch.max_seqlen > window + 1:      # a shorter document sees all of itself: global
+            n = q.shape[0]
+            m = batch.cached(('local_blocks', window, n), lambda: local_blocks_mask(batch.cu_seqlens, n, window))
+            return local_attention_flat(q, k, v, batch.cu_seqlens, window, dropout_p=dropout_p, scale=scale, mask=m)
+        if not batch.uniform: return sdpa_per_document(q, k, v, batch, None, dropout_p, scale)
+    return sdpa_padded(q, k, v, batch, window, dropout_p, scale)
 
 # %% ../nbs/03_attention.ipynb #0e1b47cb
 class ModernBertAttention(nn.Module):

@@ -18,11 +18,11 @@ from .unpadding import unpad_input, pad_output
 from .mlp import ModernBertMLP, get_activation
 
 # %% auto #0
-__all__ = ['INIT_ROLES', 'layer_norm', 'ModernBertEmbeddings', 'ModernBertEncoderLayer', 'check_input_ids', 'check_lengths',
-           'check_cu_seqlens', 'check_positions', 'check_attention_mask', 'ModelOutput', 'BaseModelOutput',
-           'MaskedLMOutput', 'SequenceClassifierOutput', 'ModernBertPreTrainedModel', 'ModernBertModel',
-           'ModernBertPredictionHead', 'check_labels', 'check_label_range', 'masked_lm_loss', 'ModernBertForMaskedLM',
-           'pool', 'ModernBertForSequenceClassification']
+__all__ = ['INIT_ROLES', 'layer_norm', 'ModernBertEmbeddings', 'residual', 'ModernBertEncoderLayer', 'check_input_ids',
+           'check_lengths', 'check_cu_seqlens', 'check_positions', 'check_attention_mask', 'ModelOutput',
+           'BaseModelOutput', 'MaskedLMOutput', 'SequenceClassifierOutput', 'ModernBertPreTrainedModel',
+           'ModernBertModel', 'ModernBertPredictionHead', 'check_labels', 'check_label_range', 'masked_lm_loss',
+           'ModernBertForMaskedLM', 'pool', 'ModernBertForSequenceClassification']
 
 # %% ../nbs/06_model.ipynb #54ccd2db
 def layer_norm(config:ModernBertConfig): return nn.LayerNorm(config.hidden_size, eps=config.norm_eps, bias=config.norm_bias)
@@ -51,6 +51,10 @@ class ModernBertEmbeddings(nn.Module):
         return self.drop(self.norm(x))
 
 # %% ../nbs/06_model.ipynb #2be31c5e
+def residual(x:torch.Tensor, y:torch.Tensor) -> torch.Tensor:
+    "x + y, written into y (a block's fresh output, which nothing else keeps) when it has x's dtype: one tensor fewer."
+    return y.add_(x) if y.dtype == x.dtype else x + y     # under autocast y is bf16 and the float32 stream stays float32
+
 class ModernBertEncoderLayer(nn.Module):
     "Attention and MLP blocks with residuals, pre-norm (layer 0 skips attn_norm) or, with norm_placement='post', BERT's post-norm."
     def __init__(self, config:ModernBertConfig, layer_idx:int):
@@ -65,8 +69,8 @@ class ModernBertEncoderLayer(nn.Module):
         if self.post_norm:                                                # BERT: norm(x + f(x))
             x = self.attn_norm(x + self.attn(x, cos, sin, batch, attn_impl))
             return self.mlp_norm(x + self.mlp(x))
-        x = x + self.attn(self.attn_norm(x), cos, sin, batch, attn_impl)
-        return x + self.mlp(self.mlp_norm(x))
+        x = residual(x, self.attn(self.attn_norm(x), cos, sin, batch, attn_impl))
+        return residual(x, self.mlp(self.mlp_norm(x)))
 
 # %% ../nbs/06_model.ipynb #738629f8
 def check_input_ids(input_ids, config:ModernBertConfig, ndim:int):

@@ -10,8 +10,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['rotate_half', 'rope_frequencies', 'rope_cos_sin', 'apply_rope', 'RotaryEmbedding', 'doc_ids',
-           'position_ids_from_cu_seqlens']
+__all__ = ['rotate_half', 'rope_frequencies', 'rope_cos_sin', 'apply_rope_rotate_half', 'apply_rope', 'RotaryEmbedding',
+           'doc_ids', 'position_ids_from_cu_seqlens']
 
 # %% ../nbs/02_rope.ipynb #b43ca8c6
 def rotate_half(x:torch.Tensor) -> torch.Tensor:
@@ -34,13 +34,32 @@ def rope_cos_sin(position_ids:torch.Tensor, # any shape of integer positions
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
 
-def apply_rope(x:torch.Tensor,   # (..., heads, head_dim): (total, H, hd) unpadded or (B, T, H, hd)
-               cos:torch.Tensor, # (..., head_dim), without the heads axis
-               sin:torch.Tensor):
-    "Rotate `x` by its positions' angles; computed in float32 (or float64), returned in x's dtype."
+def apply_rope_rotate_half(x:torch.Tensor,   # (..., heads, head_dim): (total, H, hd) unpadded or (B, T, H, hd)
+                           cos:torch.Tensor, # (..., head_dim), without the heads axis
+                           sin:torch.Tensor):
+    "Rotate `x` by its positions' angles, transformers' way: x * cos + rotate_half(x) * sin, in float32 (or float64)."
     cos, sin = cos[..., None, :], sin[..., None, :]   # broadcast over heads
     xf = x.to(torch.promote_types(x.dtype, torch.float32))
     return (xf * cos + rotate_half(xf) * sin).to(x.dtype)
+
+# %% ../nbs/02_rope.ipynb #85ec5ba2
+def apply_rope(x:torch.Tensor,   # (..., heads, head_dim): (total, H, hd) unpadded or (B, T, H, hd)
+               cos:torch.Tensor, # (..., head_dim), without the heads axis
+               sin:torch.Tensor):
+    "Rotate `x` by its positions' angles, half by half into one buffer; computed in float32 (or float64), returned in x's dtype."
+    cos, sin = cos[..., None, :], sin[..., None, :]   # broadcast over heads
+    h = x.shape[-1] // 2
+    ft = torch.promote_types(torch.promote_types(x.dtype, cos.dtype), torch.float32)
+    xf = x.to(ft)                                     # bf16 -> float32 in one pass: mixed-dtype products run a slow loop
+    x1, x2, c1, c2, s1, s2 = xf[..., :h], xf[..., h:], cos[..., :h], cos[..., h:], sin[..., :h], sin[..., h:]
+    if (torch.is_grad_enabled() and (x.requires_grad or cos.requires_grad or sin.requires_grad)   # out= has no gradient,
+            or torch.compiler.is_compiling()):                                    # and breaks a compiled graph (fused there anyway)
+        return torch.cat((x1 * c1 - x2 * s1, x2 * c2 + x1 * s2), dim=-1).to(x.dtype)
+    out = torch.empty(torch.broadcast_shapes(x.shape, cos.shape), dtype=ft, device=x.device)
+    torch.mul(x1, c1, out=out[..., :h]).addcmul_(x2, s1, value=-1)                 # x1 cos - x2 sin
+    torch.mul(x2, c2, out=out[..., h:]).addcmul_(x1, s2)                           # x2 cos + x1 sin
+    return out.to(x.dtype)
+
 
 # %% ../nbs/02_rope.ipynb #7d25bf17
 class RotaryEmbedding(nn.Module):
