@@ -7,7 +7,7 @@ TORCH ?= torch==2.13.0
 # Two nbdev-test workers on two cores: one thread each, so they don't fight.
 NB_THREADS ?= 1
 
-.PHONY: setup test nbcheck nbtest pytest lab export readme gpu-check gpu-sweep bench clean finetune
+.PHONY: setup test nbcheck nbtest pytest lab runall export readme gpu-check gpu-sweep bench clean finetune docs docs-check
 
 setup: $(VENV)/.ok
 
@@ -61,8 +61,30 @@ finetune: setup
 	@test -n "$(FINETUNE_MODEL)" || { echo "no pretrained model in runs/tiny-*/model: run 'make pretrain' first, or pass FINETUNE_MODEL=DIR"; exit 1; }
 	OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(BIN)/modernbert-finetune --task code-search --model $(FINETUNE_MODEL) --out $(FINETUNE_OUT) --lr 1e-3   # a short-pretrained model needs 1e-3 (11b_encoders)
 
+# JupyterLab on the notebooks, with .venv registered as the kernel `modernbert_nb` they name (in ~/.local/share/jupyter).
 lab: setup
+	$(PY) -m ipykernel install --user --name modernbert_nb --display-name modernbert_nb
 	$(BIN)/jupyter lab nbs
+
+# Run All as a reader does in JupyterLab: every notebook in a fresh interpreter, every cell (gpu and slow ones too:
+# gpu cells skip themselves without CUDA), nothing written back. One line per notebook: its time and slowest cells,
+# or the first failing cell. Long on a CPU (the slow cells train models): NBS=nbs/09_training.ipynb for one.
+NBS ?= $(sort $(wildcard nbs/*.ipynb))
+runall: setup
+	$(PY) tools/run_nb.py $(NBS) --check --all-cells --cell-times 30
+
+# The docs site in _docs/ (nbdev-docs needs Quarto): nbdev's processing of each notebook, then mkdocs (Material,
+# mkdocs-jupyter) with a search box; pages named as nbdev names them (02_rope -> rope.html), the index's tracks as the
+# sidebar. Nothing is executed: the pages show the committed outputs. Installs the `docs` extra on first use.
+docs: setup
+	@$(PY) -c "import mkdocs_jupyter, material, playwright" 2>/dev/null || $(PY) -m pip install -q -e ".[dev,docs]"
+	OMP_NUM_THREADS=1 $(PY) tools/build_docs.py --out _docs
+
+# Every page of _docs/ in headless Chromium over http://localhost: pages load, images render, internal links and
+# anchors resolve, the search finds a documented name; screenshots in runs/docs-check/. Needs a Chromium
+# (Debian: apt-get install chromium; or `$(BIN)/playwright install chromium`).
+docs-check: docs
+	$(PY) tools/check_docs.py --site _docs --shots runs/docs-check
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -38,6 +38,8 @@ _EXPORTS = {  # public name: the module that defines it
     'pretrain': 'pretrain',
     'RunConfig': 'pretrain',
     'finetune_classifier': 'classify',
+    'finetune_token_classifier': 'tokclassify',
+    'TokenClassificationTask': 'tokclassify',
     'DenseEncoder': 'encoders',
     'ColBERTEncoder': 'encoders',
     'finetune_retrieval': 'encoders',

@@ -14,7 +14,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['GLOBAL', 'LOCAL', 'LAYER_TYPES', 'ATTN_IMPLS', 'POOLINGS', 'POSITION_EMBEDDING_TYPES', 'NORM_PLACEMENTS', 'MLP_TYPES',
            'IGNORE_INDEX', 'SPECIAL_IDS', 'PRESETS', 'SWITCHES', 'HYBRID_MODEL_TYPE', 'MODEL_TYPES',
-           'layer_types_every', 'global_every', 'ModernBertConfig', 'atomic_write', 'atomic_write_bytes']
+           'layer_types_every', 'global_every', 'ModernBertConfig', 'atomic_write', 'atomic_write_bytes',
+           'cuda_or_skip']
 
 # %% ../nbs/00_config.ipynb #a974ccdd
 GLOBAL, LOCAL = 'full_attention', 'sliding_attention'
@@ -302,3 +303,12 @@ def _save(self, path, architecture:str|None=None):
 
 ModernBertConfig.from_json = classmethod(_from_json)
 ModernBertConfig.save = _save
+
+# %% ../nbs/00_config.ipynb #160f3d5a
+def cuda_or_skip(what:str='this cell', # what is skipped, named in the message
+                ) -> bool:
+    "True where CUDA is present; otherwise print one line saying that `what` is skipped, and return False."
+    import torch
+    if torch.cuda.is_available(): return True
+    print(f'skipped: {what} needs a CUDA GPU, and there is none here'); return False
+

@@ -14,13 +14,13 @@ import torch.distributed as dist
 from torch import nn
 from .config import IGNORE_INDEX
 from .optim import StableAdamW, param_groups
-from .sizing import PEAK_BF16, mfu, peak_flops   # the datasheet peaks live in 00a_sizing
+from .sizing import PEAK_BF16, mfu, peak_flops   # the datasheet peaks live in 06e_sizing
 
 # %% auto #0
 __all__ = ['CANCEL', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'Callback', 'run_cbs', 'with_cbs',
            'setup_distributed', 'rank_world', 'all_sum', 'Task', 'MLMTask', 'NonFiniteLossError', 'to_device',
            'real_tokens', 'n_docs', 'Learner', 'HeldOut', 'evaluate', 'ValidCB', 'MetricsCB', 'read_metrics',
-           'ProgressCB', 'PlotCB']
+           'ProgressCB', 'PlotCB', 'cpu_bf16_native']
 
 # %% ../nbs/09_training.ipynb #e6861b79
 class CancelFitException(Exception): "Raise in a callback to end `fit`; `after_fit` is skipped, `cleanup_fit` runs."
@@ -351,3 +351,10 @@ class PlotCB(Callback):
         if 'valid_loss' in learn.log: self.vsteps.append(learn.step); self.vlosses.append(learn.log['valid_loss'])
         if learn.step % self.every == 0: self.draw()
     def after_fit(self, learn): self.draw()
+
+# %% ../nbs/09_training.ipynb #7861b373
+def cpu_bf16_native() -> bool:
+    "True where this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX-BF16): bf16 autocast then beats float32."
+    caps = getattr(torch.cpu, 'get_capabilities', dict)()       # torch's own CPU feature detection (cpuinfo)
+    return bool(caps.get('avx512_bf16') or caps.get('amx_bf16'))
+

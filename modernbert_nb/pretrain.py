@@ -14,7 +14,7 @@ from fastcore.meta import delegates
 from .config import ModernBertConfig, PRESETS
 from .model import ModernBertForMaskedLM
 from .optim import StableAdamW, param_groups, WSDSchedule, batch_size_at
-from .learner import (Learner, Callback, CancelFitException, ValidCB, MetricsCB, ProgressCB, HeldOut,
+from .learner import (Learner, cpu_bf16_native, Callback, CancelFitException, ValidCB, MetricsCB, ProgressCB, HeldOut,
                                    evaluate, setup_distributed, read_metrics)
 from .sizing import peak_flops
 from .runlock import RunLock, RunFolderLocked, LOCK_NAME
@@ -22,9 +22,9 @@ from .trainstate import CheckpointCB, save_checkpoint, load_checkpoint, latest_c
 
 
 # %% auto #0
-__all__ = ['TRAIN_PRESETS', 'PHASES', 'FILL_MASK_EXAMPLES', 'resolve_preset', 'load_splits', 'build_data', 'build_model',
-           'fill_mask', 'plot_metrics', 'TimeLimitCB', 'RunConfig', 'TrainingRun', 'setup', 'fit', 'export', 'pretrain',
-           'main']
+__all__ = ['TRAIN_PRESETS', 'PHASES', 'PRECISIONS', 'FILL_MASK_EXAMPLES', 'resolve_preset', 'load_splits', 'build_data',
+           'build_model', 'fill_mask', 'plot_metrics', 'TimeLimitCB', 'RunConfig', 'TrainingRun', 'setup', 'fit',
+           'export', 'pretrain', 'main']
 
 # %% ../nbs/10_pretraining.ipynb #a0478a4e
 TRAIN_PRESETS = {
@@ -34,8 +34,8 @@ TRAIN_PRESETS = {
                   valid_every=1000, save_every=1000, valid_batches=64),
     'base':  dict(vocab_size=50368, budget=32768, seq_len=1024, accum=None, lr=8e-4, warmup=3500, decay=0., max_steps=400_000,
                   valid_every=2000, save_every=2000, valid_batches=64, batch_warmup=(768, 4608, 50e9)),
-    'large': dict(vocab_size=50368, budget=32768, seq_len=1024, accum=None, lr=5e-4, warmup=3500, decay=0., max_steps=400_000,
-                  valid_every=2000, save_every=2000, valid_batches=64, batch_warmup=(768, 4608, 50e9)),
+    'large': dict(vocab_size=50368, budget=28672, seq_len=1024, accum=None, lr=5e-4, warmup=1500, decay=0., max_steps=400_000,
+                  valid_every=2000, save_every=2000, valid_batches=64, batch_warmup=(448, 4928, 10e9)),
 }
 
 # %% ../nbs/10_pretraining.ipynb #697faa8e
@@ -198,6 +198,7 @@ class TimeLimitCB(Callback):
 _OVERRIDES = ('max_steps', 'vocab_size', 'budget', 'accum', 'lr', 'warmup', 'decay', 'seq_len', 'valid_every', 'save_every')
 _INTS = dict(max_steps=1, vocab_size=1, budget=1, accum=1, warmup=0, seq_len=1, valid_every=1, save_every=1,   # option: least value
              keep=1, seed=0, max_files=1, threads=1)
+PRECISIONS = ('auto', 'bf16', 'fp32')
 _FIXED = ('preset', 'phase', 'corpus', 'tokenizer', 'vocab_size', 'budget', 'seq_len', 'seed', 'max_files')  # a resume keeps the run's
 
 @dataclass
@@ -225,6 +226,7 @@ class RunConfig:
     max_files:int|None=None        # 'stdlib': use at most this many files
     threads:int|None=None          # torch CPU threads; None: torch's default
     compile:bool=False             # compile the model (modernbert_nb.compile, else torch.compile)
+    precision:str='auto'           # 'auto': bf16 autocast on CUDA and on CPUs with native bf16 (`cpu_bf16_native`), else float32; 'bf16'; 'fp32'
     time_limit:float|None=None     # minutes of training, then checkpoint and stop
     quiet:bool=False               # print nothing
     break_lock:bool=False          # take over a lock on `out` held from another machine (only if that run is surely over)
@@ -242,6 +244,7 @@ class RunConfig:
             ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v > lo if k != 'decay' else lo <= v <= hi)
             if not ok: raise ValueError(f"{opt(k)} must be a finite number {'in [0, 1]' if k == 'decay' else '> 0'}"
                                         f"{' (minutes)' if k == 'time_limit' else ''}, got {v!r}")
+        if self.precision not in PRECISIONS: raise ValueError(f"--precision {self.precision!r}: allowed are {PRECISIONS}")
         if self.resume and self.init: raise ValueError("--init starts a new run from given weights and --resume continues a run: pass one of them")
         if self.tokenizer and self.vocab_size is not None and not self.resume:
             raise ValueError(f"--vocab-size sizes a tokenizer trained for the run, but --tokenizer {self.tokenizer} gives one (its vocabulary is its own): pass one of them")
@@ -311,6 +314,7 @@ def setup(run:RunConfig, # the run's settings
 
 def _setup(run, cbs, t_start, lock):
     from modernbert_nb.sampler import MLMLoader, MLMBatches
+    from modernbert_nb.masking import MLM_PROB, EVAL_MLM_PROB
     out = run.out
     ck = latest_checkpoint(out)
     if run.resume and ck is None: raise ValueError(f"--resume: there is no checkpoint in {out/'checkpoints'} to continue; run without --resume to start")
@@ -329,21 +333,26 @@ def _setup(run, cbs, t_start, lock):
                       f"--vocab-size {p['vocab_size']} does not apply to it; delete that folder to train a new one")
     torch.manual_seed(run.seed)
     model = build_model(run.preset, tok, p, run.init)
-    loader = MLMLoader(train, tok, seed=run.seed, rank=rank, world_size=world)
+    loader = MLMLoader(train, tok, MLM_PROB, seed=run.seed, rank=rank, world_size=world)
     if p.get('batch_warmup'):
         start, end, toks = p['batch_warmup']; per = p['budget'] // p['seq_len'] * world    # sequences per micro-batch step
         acc = lambda seen: batch_size_at(seen, start // per * per, end // per * per, toks, multiple=per) // per
     else: acc = p['accum']
     opt = StableAdamW(param_groups(model, 1e-5), lr=p['lr'], betas=(0.9, 0.98), eps=1e-6)
     sched = WSDSchedule(p['warmup'], p['max_steps'], decay=round(p['decay'] * p['max_steps']) if p['decay'] else 0)
-    valid_cb = ValidCB(HeldOut(MLMBatches(valid, tok, seed=run.seed), p['valid_batches'], rank, world), p['valid_every'])
+    valid_cb = ValidCB(HeldOut(MLMBatches(valid, tok, EVAL_MLM_PROB, seed=run.seed), p['valid_batches'], rank, world), p['valid_every'])
     std = [valid_cb, MetricsCB(out/'metrics.jsonl', model.config, peak=peak_flops(device)),
            CheckpointCB(out, p['save_every'], run.keep, extra=dict(args=run.data_args)), ProgressCB(every=0 if run.quiet else None)]
     if run.time_limit: std.append(TimeLimitCB(run.time_limit * 60, out, p['decay']))
-    learn = Learner(model, loader, opt, schedule=sched, accum=acc, cbs=std + list(cbs), budget=p['budget'], device=device, compile=run.compile)
+    amp = run.precision == 'bf16' or (run.precision == 'auto' and (device.type == 'cuda' or cpu_bf16_native()))
+    learn = Learner(model, loader, opt, schedule=sched, accum=acc, cbs=std + list(cbs), budget=p['budget'], device=device,
+                    compile=run.compile, amp=amp)
     tr = TrainingRun(run, rank, world, device, tok, train, valid, learn, valid_cb, t_start, lock=lock)
     tr.say(f"{run.preset} ({run.phase}): {len(train)} training batches of {p['budget']} token slots "
            f"({train.stats['real_share']:.1%} real), {len(valid)} held out; vocabulary {tok.get_vocab_size()}")
+    if device.type == 'cpu' and run.precision == 'auto':
+        tr.say('bf16 autocast: this CPU multiplies bf16 natively' if amp else
+               'float32: this CPU has no native bf16 (AVX512-BF16 or AMX), where bf16 would be slower than float32')
     if run.resume:
         load_checkpoint(learn, ck)
         if rank == 0: truncate_metrics(out/'metrics.jsonl', learn.step)
@@ -371,9 +380,12 @@ def export(tr:TrainingRun) -> dict|None:
 
 def _export(tr:TrainingRun) -> dict|None:
     from modernbert_nb.sampler import MLMBatches
+    from modernbert_nb.masking import MLM_PROB, EVAL_MLM_PROB
     from modernbert_nb.tokenizer import save_tokenizer
     run, p, learn, out = tr.config, tr.settings, tr.learn, tr.config.out
-    final = evaluate(learn.model, HeldOut(MLMBatches(tr.valid, tr.tok, seed=run.seed), None, tr.rank, tr.world), tr.device, learn.amp)
+    held = lambda rate: HeldOut(MLMBatches(tr.valid, tr.tok, rate, seed=run.seed), None, tr.rank, tr.world)
+    final = evaluate(learn.model, held(EVAL_MLM_PROB), tr.device, learn.amp)      # the main figure: the fixed 15%
+    at_train = evaluate(learn.model, held(MLM_PROB), tr.device, learn.amp)        # and at the rate it trained at
     if tr.rank != 0: return None
     model = learn.model
     model.save_pretrained(out/'model')
@@ -386,16 +398,18 @@ def _export(tr:TrainingRun) -> dict|None:
     train_s = tr.train_s or 0.
     summary = dict(preset=run.preset, phase=run.phase, steps=learn.step, tokens=sum(m['tokens'] for m in steps),
                    valid_loss_start=v0 and v0['valid_loss'], valid_acc_start=v0 and v0['valid_acc'],
-                   valid_loss_end=final['loss'], valid_acc_end=final['acc'], valid_tokens=final['n'],
+                   valid_mask_rate=EVAL_MLM_PROB, valid_loss_end=final['loss'], valid_acc_end=final['acc'], valid_tokens=final['n'],
+                   train_mask_rate=MLM_PROB, valid_loss_end_at_train_rate=at_train['loss'], valid_acc_end_at_train_rate=at_train['acc'],
                    valid_subset_loss_end=tr.valid_cb.history[-1]['loss'] if tr.valid_cb.history else None,
                    tokens_per_s=sum(m['tokens'] for m in steps) / max(sum(m['tokens'] / m['tokens_per_s'] for m in steps), 1e-9),
                    lr_end=learn.lr, stopped_at_time_limit=any(getattr(cb, 'stopped_early', False) for cb in learn.cbs),
                    train_s=train_s, wall_s=time.perf_counter() - tr.t_start, world_size=tr.world, device=str(tr.device),
+                   precision='bf16' if learn.amp else 'fp32',
                    fill_mask={t: fill_mask(model, tr.tok, t) for t in FILL_MASK_EXAMPLES})
     (out/'summary.json').write_text(json.dumps(summary, indent=1))
-    tr.say(f"\nheld-out MLM loss {summary['valid_loss_start'] or float('nan'):.3f} at step 0 (first {p['valid_batches']} batches) -> "
+    tr.say(f"\nheld-out MLM loss, {EVAL_MLM_PROB:.0%} masked: {summary['valid_loss_start'] or float('nan'):.3f} at step 0 (first {p['valid_batches']} batches) -> "
            f"{summary['valid_subset_loss_end'] or float('nan'):.3f}; on all {final['n']:,} held-out masked tokens: loss {final['loss']:.3f}, "
-           f"accuracy {final['acc']:.1%}")
+           f"accuracy {final['acc']:.1%} ({MLM_PROB:.0%} masked, the training rate: loss {at_train['loss']:.3f}, accuracy {at_train['acc']:.1%})")
     tr.say(f"{summary['tokens']:,} tokens in {train_s / 60:.1f} min of training ({summary['tokens_per_s']:,.0f} tokens/s on {tr.device}); "
            f"{summary['wall_s'] / 60:.1f} min in all")
     for t, c in summary['fill_mask'].items(): tr.say(f"  {t:40s} -> " + ', '.join(f"{w!r} {pr:.2f}" for w, pr in c[0][:3]))
@@ -428,6 +442,8 @@ def main(argv:list[str]|None=None):
     ap.add_argument('--keep', type=int, default=3, help='checkpoints to keep')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--compile', action='store_true', help='compile the model (modernbert_nb.compile, else torch.compile)')
+    ap.add_argument('--precision', default='auto', choices=PRECISIONS,
+                    help='bf16 autocast or float32; auto: bf16 on CUDA and on CPUs with native bf16 (AVX512-BF16, AMX)')
     ap.add_argument('--time-limit', type=float, help='stop (with a checkpoint) after this many minutes of training')
     ap.add_argument('--break-lock', action='store_true', help="take over --out's lock held from another machine (only if that run is over)")
     try: tr = setup(RunConfig(**vars(ap.parse_args(argv))))
