@@ -218,13 +218,14 @@ def sdpa_per_document(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_
 
 @register_attention('sdpa')
 def sdpa_attention(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_p:float=0.0, scale:float|None=None):
-    "`F.scaled_dot_product_attention`: on CPU local layers in blocks of the flat run, global ones per document; on GPU a masked padded rectangle."
+    "`F.scaled_dot_product_attention`: on CPU per document (inference: local layers in blocks of the flat run); on GPU a masked padded rectangle."
     if q.device.type == 'cpu':
-        if window is not None and batch.max_seqlen > window + 1:      # a shorter document sees all of itself: global
+        training = torch.is_grad_enabled() and q.requires_grad          # the blocked form's backward is slower than per document
+        if window is not None and batch.max_seqlen > window + 1 and not training:   # a shorter document sees all of itself
             n = q.shape[0]
             m = batch.cached(('local_blocks', window, n), lambda: local_blocks_mask(batch.cu_seqlens, n, window))
             return local_attention_flat(q, k, v, batch.cu_seqlens, window, dropout_p=dropout_p, scale=scale, mask=m)
-        if not batch.uniform: return sdpa_per_document(q, k, v, batch, None, dropout_p, scale)
+        if not batch.uniform: return sdpa_per_document(q, k, v, batch, window, dropout_p, scale)
     return sdpa_padded(q, k, v, batch, window, dropout_p, scale)
 
 # %% ../nbs/03_attention.ipynb #0e1b47cb
