@@ -28,7 +28,7 @@ __all__ = ['TRAIN_PRESETS', 'PHASES', 'PRECISIONS', 'FILL_MASK_EXAMPLES', 'resol
 
 # %% ../nbs/10_pretraining.ipynb #a0478a4e
 TRAIN_PRESETS = {
-    'tiny':  dict(vocab_size=8192,  budget=4096,  seq_len=512,  accum=1, lr=2e-3, warmup=50,   decay=0.3, max_steps=500,
+    'tiny':  dict(vocab_size=8192,  budget=4096,  seq_len=512,  accum=1, lr=2e-3, warmup=50,   decay=0.3, max_steps=2000,
                   valid_every=100, save_every=100, valid_batches=16),
     'small': dict(vocab_size=32768, budget=16384, seq_len=1024, accum=4, lr=1e-3, warmup=1000, decay=0.1, max_steps=20_000,
                   valid_every=1000, save_every=1000, valid_batches=64),
