@@ -21,7 +21,7 @@ from .finetune import classification_metrics, pearson, spearman
 
 # %% auto #0
 __all__ = ['GLUE_TASKS', 'truncate_pair', 'encode_texts', 'collate', 'LabelledBatches', 'RegressionTask', 'predict', 'score',
-           'EvalCB', 'check_labelled', 'finetune_classifier', 'load_glue']
+           'EvalCB', 'check_labelled', 'check_run_args', 'finetune_classifier', 'load_glue']
 
 # %% ../nbs/11c_classify.ipynb #a2b2ebf0
 def truncate_pair(n_a:int, # tokens of the first text
@@ -205,6 +205,13 @@ def _save_tokenizer(tok, out:Path, max_len:int):
     with tempfile.TemporaryDirectory() as d:
         for f in sorted(save_tokenizer(backend_tokenizer(tok), d, max_len).iterdir()): atomic_write_bytes(out/f.name, f.read_bytes())
 
+def check_run_args(steps, batch_size, num_labels, lr, warmup):
+    "Refuse a fine-tuning run's bad numbers by name: steps, batch_size, num_labels integers >= 1, lr > 0, warmup in [0, 1]."
+    for k, v in (('steps', steps), ('batch_size', batch_size), ('num_labels', num_labels)):
+        if isinstance(v, bool) or not (isinstance(v, numbers.Integral) and v >= 1): raise ValueError(f"{k} must be an integer >= 1, got {v!r}")
+    if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) and lr > 0): raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    if not (isinstance(warmup, numbers.Real) and 0 <= warmup <= 1): raise ValueError(f"warmup is a share of the steps, in [0, 1]; got {warmup!r}")
+
 def finetune_classifier(model_dir:str|None, # a model folder (a pretraining run's model/, any transformers ModernBERT folder) or hub id; None: a new model from `config`
                         train, # labelled training data: `text`, optional `text_pair`, `label` (see `check_labelled`)
                         valid, # labelled validation data, the same columns
@@ -226,10 +233,7 @@ def finetune_classifier(model_dir:str|None, # a model folder (a pretraining run'
                        ) -> dict:
     "Fine-tune a sequence classifier; write it (transformers format), its tokenizer, metrics.json and metrics.jsonl to `out`; return the metrics."
     if pooling not in POOLINGS: raise ValueError(f"pooling={pooling!r}: allowed are {POOLINGS}")
-    for k, v in (('steps', steps), ('batch_size', batch_size), ('num_labels', num_labels)):
-        if isinstance(v, bool) or not (isinstance(v, int) and v >= 1): raise ValueError(f"{k} must be an integer >= 1, got {v!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"lr must be a number > 0, got {lr!r}")
-    if not 0 <= warmup <= 1: raise ValueError(f"warmup is a share of the steps, in [0, 1]; got {warmup!r}")
+    check_run_args(steps, batch_size, num_labels, lr, warmup)
     if model_dir is not None:
         p = Path(model_dir).expanduser()
         if not p.is_dir() and (p.exists() or str(model_dir).startswith(('/', '.', '~')) or str(model_dir).count('/') != 1):

@@ -16,7 +16,7 @@ from .heads import ModernBertForTokenClassification
 from .learner import Learner, MetricsCB, MLMTask, to_device
 from .optim import WSDSchedule
 from .finetune import align_labels, accuracy, f1_score, matthews_corrcoef
-from .classify import EvalCB, LabelledBatches, collate, _plain, _save_tokenizer
+from .classify import EvalCB, LabelledBatches, check_run_args, collate, _plain, _save_tokenizer
 
 # %% auto #0
 __all__ = ['check_token_data', 'encode_spans', 'TokenBatches', 'TokenClassificationTask', 'predict_tokens', 'token_scores',
@@ -194,10 +194,7 @@ def finetune_token_classifier(model_dir:str|None, # a model folder (a pretrainin
                               verbose:bool=False, # print each evaluation
                              ) -> dict:
     "Fine-tune a token classifier; write it (transformers format), its tokenizer, metrics.json and metrics.jsonl to `out`; return the metrics."
-    for k, v in (('steps', steps), ('batch_size', batch_size), ('num_labels', num_labels)):
-        if not (_int(v) and v >= 1): raise ValueError(f"{k} must be an integer >= 1, got {v!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"lr must be a number > 0, got {lr!r}")
-    if not 0 <= warmup <= 1: raise ValueError(f"warmup is a share of the steps, in [0, 1]; got {warmup!r}")
+    check_run_args(steps, batch_size, num_labels, lr, warmup)                       # the same numbers as finetune_classifier's
     names = _names(train, num_labels, label_names)
     tr_texts, tr_spans = check_token_data(train, num_labels, 'train')
     va_texts, va_spans = check_token_data(valid, num_labels, 'valid')
