@@ -182,18 +182,26 @@ def check_labelled(ds, # a `datasets.Dataset` or a dict of lists: `text`, option
     return texts, pairs, [int(y) for y in labels]
 
 # %% ../nbs/11c_classify.ipynb #a66c9796
-def _load_model(model_dir, config, tokenizer, num_labels:int, pooling:str):
-    "The classifier (loaded from `model_dir`, or drawn from `config`) and its tokenizer."
-    over = dict(num_labels=num_labels, classifier_pooling=pooling)
+def _check_model_dir(model_dir):
+    "Refuse a `model_dir` that is neither a folder nor a hub id (`owner/name`)."
+    if model_dir is None: return
+    p = Path(model_dir).expanduser()
+    if not p.is_dir() and (p.exists() or str(model_dir).startswith(('/', '.', '~')) or str(model_dir).count('/') != 1):
+        raise ValueError(f"model_dir={str(model_dir)!r} is not a folder: give a folder with config.json and model.safetensors "
+                         "(a pretraining run's model/ or a transformers ModernBERT folder), a hub id, or None with config= for a new model")
+
+def _load_model(model_dir, config, tokenizer, cls=None, **over):
+    "A `cls` model (default the sequence classifier), loaded from `model_dir` with a fresh head or drawn from `config`, with `over` set; and its tokenizer."
+    cls = cls or ModernBertForSequenceClassification
     if model_dir is None:
         if config is None: raise ValueError("model_dir=None draws a new model: pass config= (a ModernBertConfig or a folder with config.json)")
         if tokenizer is None: raise ValueError("model_dir=None draws a new model: pass tokenizer= (a tokenizer or a folder with tokenizer.json)")
         cfg = replace(config, **over) if isinstance(config, ModernBertConfig) else ModernBertConfig.from_json(config, **over)
-        model = ModernBertForSequenceClassification(cfg)
+        model = cls(cfg)
     else:
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='.*newly initialised')            # the new head: expected here
-            model = ModernBertForSequenceClassification.from_pretrained(model_dir, **over)
+            model = cls.from_pretrained(model_dir, **over)
     tok = load_tokenizer(tokenizer or model_dir) if tokenizer is None or isinstance(tokenizer, (str, Path)) else tokenizer
     n = backend_tokenizer(tok).get_vocab_size()
     if n > model.config.vocab_size:
@@ -234,16 +242,12 @@ def finetune_classifier(model_dir:str|None, # a model folder (a pretraining run'
     "Fine-tune a sequence classifier; write it (transformers format), its tokenizer, metrics.json and metrics.jsonl to `out`; return the metrics."
     if pooling not in POOLINGS: raise ValueError(f"pooling={pooling!r}: allowed are {POOLINGS}")
     check_run_args(steps, batch_size, num_labels, lr, warmup)
-    if model_dir is not None:
-        p = Path(model_dir).expanduser()
-        if not p.is_dir() and (p.exists() or str(model_dir).startswith(('/', '.', '~')) or str(model_dir).count('/') != 1):
-            raise ValueError(f"model_dir={str(model_dir)!r} is not a folder: give a folder with config.json and model.safetensors "
-                             "(a pretraining run's model/ or a transformers ModernBERT folder), a hub id, or None with config= for a new model")
+    _check_model_dir(model_dir)
     tr_texts, tr_pairs, tr_labels = check_labelled(train, num_labels, 'train')
     va_texts, va_pairs, va_labels = check_labelled(valid, num_labels, 'valid')
     if (tr_pairs is None) != (va_pairs is None): raise ValueError("train and valid must both have a 'text_pair' column, or neither")
     torch.manual_seed(seed)
-    model, tok = _load_model(model_dir, config, tokenizer, num_labels, pooling)
+    model, tok = _load_model(model_dir, config, tokenizer, num_labels=num_labels, classifier_pooling=pooling)
     if max_len > model.config.max_position_embeddings:
         raise ValueError(f"max_len={max_len} is longer than the model's max_position_embeddings={model.config.max_position_embeddings}")
     pad = special_ids(tok).pad

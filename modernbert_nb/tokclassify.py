@@ -16,7 +16,7 @@ from .heads import ModernBertForTokenClassification
 from .learner import Learner, MetricsCB, MLMTask, to_device
 from .optim import WSDSchedule
 from .finetune import align_labels, accuracy, f1_score, matthews_corrcoef
-from .classify import EvalCB, LabelledBatches, check_run_args, collate, _plain, _save_tokenizer
+from .classify import EvalCB, LabelledBatches, check_run_args, collate, _check_model_dir, _load_model, _plain, _save_tokenizer
 
 # %% auto #0
 __all__ = ['check_token_data', 'encode_spans', 'TokenBatches', 'TokenClassificationTask', 'predict_tokens', 'token_scores',
@@ -153,27 +153,6 @@ def _names(ds, num_labels:int, label_names) -> list[str]:
     if len(label_names) != num_labels: raise ValueError(f"{len(label_names)} label names for num_labels={num_labels}: {list(label_names)}")
     return [str(n) for n in label_names]
 
-def _load_token_model(model_dir, config, tokenizer, num_labels:int):
-    "The token classifier (loaded from `model_dir`, or drawn from `config`) and its tokenizer."
-    if model_dir is None:
-        if config is None: raise ValueError("model_dir=None draws a new model: pass config= (a ModernBertConfig or a folder with config.json)")
-        if tokenizer is None: raise ValueError("model_dir=None draws a new model: pass tokenizer= (a tokenizer or a folder with tokenizer.json)")
-        cfg = replace(config, num_labels=num_labels) if isinstance(config, ModernBertConfig) else ModernBertConfig.from_json(config, num_labels=num_labels)
-        model = ModernBertForTokenClassification(cfg)
-    else:
-        p = Path(model_dir).expanduser()
-        if not p.is_dir() and (p.exists() or str(model_dir).startswith(('/', '.', '~')) or str(model_dir).count('/') != 1):
-            raise ValueError(f"model_dir={str(model_dir)!r} is not a folder: give a folder with config.json and model.safetensors "
-                             "(a pretraining run's model/ or a transformers ModernBERT folder), a hub id, or None with config= for a new model")
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='.*newly initialised')            # the new head: expected here
-            model = ModernBertForTokenClassification.from_pretrained(model_dir, num_labels=num_labels)
-    tok = load_tokenizer(tokenizer or model_dir) if tokenizer is None or isinstance(tokenizer, (str, Path)) else tokenizer
-    n = backend_tokenizer(tok).get_vocab_size()
-    if n > model.config.vocab_size:
-        raise ValueError(f"the tokenizer has {n} tokens but the model's vocab_size is {model.config.vocab_size}: they do not belong together")
-    return model, tok
-
 def finetune_token_classifier(model_dir:str|None, # a model folder (a pretraining run's model/, any transformers ModernBERT folder) or hub id; None: a new model from `config`
                               train, # training data: `text`, `spans` of (start, end, label) (see `check_token_data`)
                               valid, # validation data, the same columns
@@ -199,7 +178,8 @@ def finetune_token_classifier(model_dir:str|None, # a model folder (a pretrainin
     tr_texts, tr_spans = check_token_data(train, num_labels, 'train')
     va_texts, va_spans = check_token_data(valid, num_labels, 'valid')
     torch.manual_seed(seed)
-    model, tok = _load_token_model(model_dir, config, tokenizer, num_labels)
+    _check_model_dir(model_dir)
+    model, tok = _load_model(model_dir, config, tokenizer, ModernBertForTokenClassification, num_labels=num_labels)
     if max_len > model.config.max_position_embeddings:
         raise ValueError(f"max_len={max_len} is longer than the model's max_position_embeddings={model.config.max_position_embeddings}")
     pad = special_ids(tok).pad
