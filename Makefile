@@ -7,15 +7,27 @@ TORCH ?= torch==2.13.0
 # Two nbdev-test workers on two cores: one thread each, so they don't fight.
 NB_THREADS ?= 1
 
-.PHONY: setup test nbcheck nbtest pytest lab runall export readme gpu-check gpu-sweep bench clean finetune docs docs-check
+.PHONY: setup test nbcheck nbtest pytest lab runall export readme gpu-check gpu-sweep bench clean finetune docs docs-check pylate
 
-setup: $(VENV)/.ok
+setup: $(VENV)/.ok $(VENV)/pylate/.ok
 
 $(VENV)/.ok: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH)"
 	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+# PyLate, the ColBERT library that reads 11b_encoders' ColBERT folders, pins sentence-transformers 5.3 and (through its
+# index, fast-plaid) a CUDA torch: `pip install pylate` would replace the venv's torch and sentence-transformers 6.
+# Its ColBERT class needs neither the index nor CUDA, so PyLate and the sentence-transformers it pins go, without
+# dependencies, into $(VENV)/pylate (6 MB, seconds): a second interpreter puts it first on PYTHONPATH
+# (`PYTHONPATH=$(VENV)/pylate $(PY)`); the venv is left as it is. The notebook's PyLate test skips without it.
+PYLATE_PKGS ?= pylate==1.6.0 sentence-transformers==5.3.0
+pylate: $(VENV)/pylate/.ok
+
+$(VENV)/pylate/.ok: Makefile | $(VENV)/.ok
+	$(PY) -m pip install -q --upgrade --no-deps --target $(VENV)/pylate $(PYLATE_PKGS)
 	touch $@
 
 # nbdev-clean and nbdev-export must leave git as it was: notebooks are clean, the library is what they export.
@@ -97,6 +109,11 @@ gpu-check:
 # Which flex settings make the forward fastest, and a profile of where its time goes (one H100 call, ~5 minutes).
 gpu-sweep:
 	bash tools/gpu_check.sh --sweep
+
+# Fine-tuning speed: ours (Learner, packed, compiled) against transformers' Trainer, same weights and data (one H100 call, ~3-5 minutes).
+.PHONY: gpu-finetune-bench
+gpu-finetune-bench:
+	PYTHONPATH=. $(if $(wildcard $(PY)),$(PY),python3) tools/gpu_finetune_bench.py --out runs/gpu_finetune_bench
 
 bench: setup
 	$(BIN)/modernbert-bench

@@ -14,7 +14,8 @@ from .config import ModernBertConfig, POOLINGS, atomic_write_bytes
 from .tokenizer import backend_tokenizer, load_tokenizer, save_tokenizer, special_ids
 from .packing import make_batch
 from .model import ModernBertForSequenceClassification
-from .learner import Callback, Learner, MetricsCB, to_device
+from .learner import Learner, MetricsCB, ValidCB, to_device
+from .encoders import encodings, pad_batch
 from .tasks import ClassificationTask
 from .optim import WSDSchedule
 from .finetune import classification_metrics, pearson, spearman
@@ -35,33 +36,13 @@ def truncate_pair(n_a:int, # tokens of the first text
     else: keep_short, keep_long = budget // 2, budget // 2 + budget % 2    # both cut to half; the longer gets the odd token
     return (keep_long, keep_short) if n_a > n_b else (keep_short, keep_long)
 
-def _plain(tok):
-    "The `tokenizers.Tokenizer` of `tok`, without padding or truncation set (a copy if it had them)."
-    t = backend_tokenizer(tok)
-    if t.padding is None and t.truncation is None: return t
-    t = type(t).from_str(t.to_str()); t.no_padding(); t.no_truncation()
-    return t
-
 def encode_texts(tok, # a `tokenizers.Tokenizer` or a transformers fast tokenizer with ModernBERT's special tokens
                  texts:list[str], # the (first) texts
                  pairs:list[str]|None=None, # the second texts of pairs, or None
                  max_len:int=256, # the longest sequence, special tokens included
                 ) -> list[list[int]]:
     "Token ids as ModernBERT's tokenizer templates them, `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`, truncated to `max_len`."
-    n_special = 2 if pairs is None else 3
-    if not (isinstance(max_len, int) and max_len > n_special):
-        raise ValueError(f"max_len={max_len!r} leaves no room for text: it must be an integer > {n_special} (the special tokens)")
-    if pairs is not None and len(pairs) != len(texts):
-        raise ValueError(f"{len(texts)} texts but {len(pairs)} pairs: give one second text per text")
-    t, sp = _plain(tok), special_ids(tok)
-    a = [e.ids for e in t.encode_batch(list(texts), add_special_tokens=False)]
-    if pairs is None: return [[sp.cls, *x[:max_len - 2], sp.sep] for x in a]
-    b = [e.ids for e in t.encode_batch(list(pairs), add_special_tokens=False)]
-    out = []
-    for x, y in zip(a, b):
-        na, nb = truncate_pair(len(x), len(y), max_len - 3)
-        out.append([sp.cls, *x[:na], sp.sep, *y[:nb], sp.sep])
-    return out
+    return [e.ids for e in encodings(tok, texts, pairs, max_len)]
 
 # %% ../nbs/11c_classify.ipynb #62873265
 def collate(seqs:list[list[int]], # token ids of each sequence
@@ -69,12 +50,7 @@ def collate(seqs:list[list[int]], # token ids of each sequence
             packed:bool=False, # one flat row with `cu_seqlens` instead of a padded (B, T) batch
            ) -> dict:
     "A model input: padded `input_ids` (B, T) with `attention_mask`, or packed `input_ids` (total,) with `cu_seqlens`."
-    if packed: return make_batch(seqs)
-    T = max(map(len, seqs))
-    ids = torch.full((len(seqs), T), pad_id, dtype=torch.int64)                     # (B, T)
-    mask = torch.zeros(len(seqs), T, dtype=torch.int64)                              # (B, T)
-    for i, s in enumerate(seqs): ids[i, :len(s)] = torch.tensor(s); mask[i, :len(s)] = 1
-    return dict(input_ids=ids, attention_mask=mask)
+    return make_batch(seqs) if packed else pad_batch(seqs, pad_id)
 
 class LabelledBatches:
     "Batches of tokenised sequences with `labels`; shuffled, each epoch in a new order drawn from (`seed`, epoch)."
@@ -138,20 +114,18 @@ def score(logits:torch.Tensor, # (n, num_labels)
         return dict(loss=F.mse_loss(p, labels.double()).item(), pearson=pearson(p, labels), spearman=spearman(p, labels))
     return dict(loss=F.cross_entropy(logits.double(), labels).item(), **classification_metrics(logits, labels, logits.shape[-1]))
 
-class EvalCB(Callback):
-    "`score` of the predictions on all of `batches` before training, every `every` steps and at the end; logged as valid_*."
-    order = 10
+class EvalCB(ValidCB):
+    "`09_training`'s `ValidCB` (before training, every `every` steps, at the end) with `score` of all the predictions on `batches`; logged as valid_*."
     def __init__(self, batches, every:int=50, verbose:bool=False):
-        self.batches, self.every, self.verbose, self.history = batches, every, verbose, []
+        super().__init__(batches, every); self.verbose = verbose
+    def scores(self, learn) -> dict:
+        "The metrics of this evaluation."
+        return score(*predict(learn.model, self.batches, learn.device, learn.amp))
     def run(self, learn):
-        r = score(*predict(learn.model, self.batches, learn.device, learn.amp))
+        r = self.scores(learn)
         self.history.append(dict(step=learn.step, **r))
         learn.record(step=learn.step, **{f"valid_{'acc' if k == 'accuracy' else k}": v for k, v in r.items()})
         if self.verbose: print(f"step {learn.step:>5}: " + ', '.join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
-    def before_fit(self, learn):
-        if learn.step == 0: self.run(learn)
-    def after_batch(self, learn):
-        if learn.step % self.every == 0 or learn.step == learn.max_steps: self.run(learn)
 
 # %% ../nbs/11c_classify.ipynb #19345502
 def check_labelled(ds, # a `datasets.Dataset` or a dict of lists: `text`, optional `text_pair`, `label`
@@ -190,7 +164,7 @@ def _check_model_dir(model_dir):
         raise ValueError(f"model_dir={str(model_dir)!r} is not a folder: give a folder with config.json and model.safetensors "
                          "(a pretraining run's model/ or a transformers ModernBERT folder), a hub id, or None with config= for a new model")
 
-def _load_model(model_dir, config, tokenizer, cls=None, **over):
+def _load_model(model_dir, config, tokenizer, cls=None, max_len:int|None=None, **over):
     "A `cls` model (default the sequence classifier), loaded from `model_dir` with a fresh head or drawn from `config`, with `over` set; and its tokenizer."
     cls = cls or ModernBertForSequenceClassification
     if model_dir is None:
@@ -206,7 +180,21 @@ def _load_model(model_dir, config, tokenizer, cls=None, **over):
     n = backend_tokenizer(tok).get_vocab_size()
     if n > model.config.vocab_size:
         raise ValueError(f"the tokenizer has {n} tokens but the model's vocab_size is {model.config.vocab_size}: they do not belong together")
+    if max_len is not None and max_len > model.config.max_position_embeddings:
+        raise ValueError(f"max_len={max_len} is longer than the model's max_position_embeddings={model.config.max_position_embeddings}")
     return model, tok
+
+def _fit(model, tok, train_b, ev, task, out, steps:int, lr:float, warmup:float, device, max_len:int):
+    "Train `model` on `train_b` with `task` and the evaluation callback `ev` (StableAdamW, warmup then 1-sqrt decay), logging to out/metrics.jsonl; write the model and tokenizer to `out`."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    (out/'metrics.jsonl').unlink(missing_ok=True)                                   # a new run's log, not appended to an old one
+    n_warm = round(warmup * steps)
+    learn = Learner(model, train_b, lr=lr, schedule=WSDSchedule(n_warm, steps, decay=steps - n_warm), device=device,
+                    task=task, cbs=[ev, MetricsCB(out/'metrics.jsonl')])
+    learn.fit(steps)
+    model.save_pretrained(out)
+    _save_tokenizer(tok, out, max_len)
+    return learn
 
 def _save_tokenizer(tok, out:Path, max_len:int):
     "tokenizer.json and its transformers files into `out`, each atomically."
@@ -247,23 +235,14 @@ def finetune_classifier(model_dir:str|None, # a model folder (a pretraining run'
     va_texts, va_pairs, va_labels = check_labelled(valid, num_labels, 'valid')
     if (tr_pairs is None) != (va_pairs is None): raise ValueError("train and valid must both have a 'text_pair' column, or neither")
     torch.manual_seed(seed)
-    model, tok = _load_model(model_dir, config, tokenizer, num_labels=num_labels, classifier_pooling=pooling)
-    if max_len > model.config.max_position_embeddings:
-        raise ValueError(f"max_len={max_len} is longer than the model's max_position_embeddings={model.config.max_position_embeddings}")
+    model, tok = _load_model(model_dir, config, tokenizer, max_len=max_len, num_labels=num_labels, classifier_pooling=pooling)
     pad = special_ids(tok).pad
     train_b = LabelledBatches(encode_texts(tok, tr_texts, tr_pairs, max_len), tr_labels, batch_size, pad, shuffle=True, seed=seed, packed=packed)
     valid_b = LabelledBatches(encode_texts(tok, va_texts, va_pairs, max_len), va_labels, batch_size, pad, packed=packed)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    (out/'metrics.jsonl').unlink(missing_ok=True)                                   # a new run's log, not appended to an old one
-    n_warm = round(warmup * steps)
-    ev = EvalCB(valid_b, eval_every or max(1, steps // 10), verbose)
-    learn = Learner(model, train_b, lr=lr, schedule=WSDSchedule(n_warm, steps, decay=steps - n_warm), device=device,
-                    task=RegressionTask() if num_labels == 1 else ClassificationTask(), cbs=[ev, MetricsCB(out/'metrics.jsonl')])
+    out, ev = Path(out), EvalCB(valid_b, eval_every or max(1, steps // 10), verbose)
     t0 = time.perf_counter()
-    learn.fit(steps)
+    learn = _fit(model, tok, train_b, ev, RegressionTask() if num_labels == 1 else ClassificationTask(), out, steps, lr, warmup, device, max_len)
     final = {k: v for k, v in ev.history[-1].items() if k != 'step'}
-    model.save_pretrained(out)
-    _save_tokenizer(tok, out, max_len)
     result = dict(**final, steps=learn.step, n_train=len(tr_texts), n_valid=len(va_texts), num_labels=num_labels, lr=lr,
                   batch_size=batch_size, seed=seed, pooling=pooling, max_len=max_len, model_dir=None if model_dir is None else str(model_dir),
                   train_s=time.perf_counter() - t0, history=ev.history)

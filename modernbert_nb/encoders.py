@@ -20,10 +20,13 @@ from .tasks import ContrastiveTask, join_pairs, mean_pool
 from .retrieval import dpr_scores, maxsim_scores, ranking_metrics
 
 # %% auto #0
-__all__ = ['POOLING_MODES', 'ST_FORMAT', 'KINDS', 'text_tokenizer', 'with_length', 'tokenize', 'PairBatches', 'DenseEncoder',
-           'DenseTask', 'ColBERTEncoder', 'ColBERTTask', 'evaluate_retrieval', 'finetune_retrieval']
+__all__ = ['POOLING_MODES', 'ST_FORMAT', 'COLBERT_SETTINGS', 'KINDS', 'text_tokenizer', 'with_length', 'encodings', 'pad_batch',
+           'tokenize', 'PairBatches', 'DenseEncoder', 'DenseTask', 'ColBERTEncoder', 'ColBERTTask',
+           'evaluate_retrieval', 'finetune_retrieval']
 
 # %% ../nbs/11b_encoders.ipynb #fc7dad1f
+from .tokenizer import backend_tokenizer
+
 def text_tokenizer(folder, # a folder holding tokenizer.json (ours, or any transformers ModernBERT folder)
                    max_length:int=512, # longest input in tokens, [CLS] and [SEP] included
                   ) -> Tokenizer:
@@ -32,20 +35,60 @@ def text_tokenizer(folder, # a folder holding tokenizer.json (ours, or any trans
     if not p.exists(): raise FileNotFoundError(f"no tokenizer.json in {folder}: a model folder needs its tokenizer beside it")
     return with_length(Tokenizer.from_file(str(p)), max_length)
 
-def with_length(tok:Tokenizer, # any tokenizer with ModernBERT's special tokens
+def with_length(tok, # a `tokenizers.Tokenizer` or a transformers fast tokenizer with ModernBERT's special tokens and templates
                 max_length:int, # longest input in tokens, specials included
+                pad:bool=True, # pad each batch to its longest text with [PAD]
                ) -> Tokenizer:
-    "A copy of `tok` that truncates to `max_length` and pads each batch to its longest text with [PAD]."
-    if max_length < 3: raise ValueError(f"max_length must leave room for [CLS], a token and [SEP]: at least 3, got {max_length}")
-    t = Tokenizer.from_str(tok.to_str())
-    t.enable_truncation(max_length)
-    t.enable_padding(pad_id=special_ids(t).pad, pad_token='[PAD]')
+    "A copy of `tok` that truncates to `max_length` (a pair: the longer text first) and, with `pad`, pads each batch to its longest text."
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 3:
+        raise ValueError(f"max_length must leave room for [CLS], a token and [SEP]: an integer, at least 3, got {max_length!r}")
+    t = Tokenizer.from_str(backend_tokenizer(tok).to_str()); t.no_padding(); t.no_truncation()
+    sp = special_ids(t)
+    a, b = (t.encode(x, add_special_tokens=False).ids for x in ('a', 'b'))
+    if t.encode('a').ids != [sp.cls, *a, sp.sep] or t.encode('a', 'b').ids != [sp.cls, *a, sp.sep, *b, sp.sep]:
+        raise ValueError(f"the tokenizer's templates are not ModernBERT's: it makes {t.encode('a', 'b').tokens} of the pair ('a', 'b'), "
+                         "not ['[CLS]', 'a', '[SEP]', 'b', '[SEP]'] (a ModernBERT tokenizer's post-processor adds [CLS] and [SEP])")
+    t.enable_truncation(max_length, strategy='longest_first')
+    if pad: t.enable_padding(pad_id=sp.pad, pad_token='[PAD]')
     return t
 
-def tokenize(tok:Tokenizer, texts:list[str]) -> dict:
-    "Padded model inputs for `texts`: input_ids and attention_mask, (n, T) each."
-    if isinstance(texts, str): raise ValueError("tokenize takes a list of texts, got one string: wrap it in a list")
-    enc = tok.encode_batch(list(texts))
+def encodings(tok, # a tokenizer with ModernBERT's special tokens and templates (`with_length`, `text_tokenizer`, a transformers fast tokenizer)
+              texts:list[str], # the (first) texts
+              pairs:list[str]|None=None, # the second texts of pairs, or None
+              max_len:int|None=None, # cut to this many tokens, specials included; None: as `tok` is set
+             ) -> list:
+    "A `tokenizers.Encoding` per text in ModernBERT's templates, `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`: ids, offsets, special tokens."
+    for name, v in (('texts', texts), ('pairs', pairs)):
+        if isinstance(v, str): raise ValueError(f"{name} must be a list of texts, got one string: wrap it in a list")
+    texts, pairs = list(texts), None if pairs is None else list(pairs)
+    if pairs is not None and len(pairs) != len(texts): raise ValueError(f"{len(texts)} texts but {len(pairs)} pairs: give one second text per text")
+    for name, vals in (('text', texts), ('pair', pairs or [])):
+        bad = next((i for i, x in enumerate(vals) if not isinstance(x, str)), None)
+        if bad is not None: raise ValueError(f"{name} {bad} is {vals[bad]!r}: every text must be a string")
+    if max_len is not None:
+        n = 2 if pairs is None else 3
+        if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len <= n:
+            raise ValueError(f"max_len={max_len!r} leaves no room for text: it must be an integer > {n} (the special tokens)")
+        tok = with_length(tok, max_len, pad=False)
+    return backend_tokenizer(tok).encode_batch(texts if pairs is None else list(zip(texts, pairs)))
+
+def pad_batch(seqs:list[list[int]], # token ids of each sequence
+              pad_id:int, # the `[PAD]` id
+             ) -> dict:
+    "`input_ids` (B, T), each sequence followed by [PAD] up to the longest, and `attention_mask` (B, T), 1 at real tokens."
+    T = max(map(len, seqs), default=0)
+    ids = torch.full((len(seqs), T), pad_id, dtype=torch.int64)                     # (B, T)
+    mask = torch.zeros(len(seqs), T, dtype=torch.int64)                              # (B, T)
+    for i, s in enumerate(seqs): ids[i, :len(s)] = torch.tensor(s, dtype=torch.int64); mask[i, :len(s)] = 1
+    return dict(input_ids=ids, attention_mask=mask)
+
+def tokenize(tok, # a tokenizer from `with_length` or `text_tokenizer`: its length and padding are used
+             texts:list[str], # the (first) texts
+             pairs:list[str]|None=None, # the second texts of pairs, or None
+            ) -> dict:
+    "Model inputs for `texts` (or pairs) as `tok` is set: `input_ids` and `attention_mask`, (n, T) each, padded with [PAD]."
+    enc, t = encodings(tok, texts, pairs), backend_tokenizer(tok)
+    if t.padding is None or not enc: return pad_batch([e.ids for e in enc], special_ids(t).pad)
     return dict(input_ids=torch.tensor([e.ids for e in enc]), attention_mask=torch.tensor([e.attention_mask for e in enc]))
 
 # %% ../nbs/11b_encoders.ipynb #48a0f4af
@@ -187,14 +230,14 @@ ST_FORMAT = {'sentence_transformers': '3.0.0'}   # the oldest release that reads
 _TRANSFORMER = ('sentence_transformers.models.Transformer', 'sentence_transformers.base.modules.transformer.Transformer')
 _POOLING = ('sentence_transformers.models.Pooling', 'sentence_transformers.sentence_transformer.modules.pooling.Pooling')
 _NORMALIZE = ('sentence_transformers.models.Normalize', 'sentence_transformers.base.modules.normalize.Normalize')
-_DENSE = ('sentence_transformers.models.Dense', 'sentence_transformers.base.modules.dense.Dense')
+_DENSE = ('sentence_transformers.models.Dense', 'sentence_transformers.base.modules.dense.Dense', 'pylate.models.Dense.Dense')
 _MASK = ('sentence_transformers.multi_vector_encoder.modules.multi_vector_mask.MultiVectorMask',)
 
 def _json(path, obj):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, (json.dumps(obj, indent=2) + '\n').encode())
 
-def _save_backbone(enc, path, model_type:str, similarity:str, modules:list) -> Path:
+def _save_backbone(enc, path, model_type:str, similarity:str, modules:list, **settings) -> Path:
     "The transformers model and tokenizer, and the sentence-transformers files both kinds of folder share."
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     enc.model.save_pretrained(path)                                          # config.json + model.safetensors
@@ -202,7 +245,7 @@ def _save_backbone(enc, path, model_type:str, similarity:str, modules:list) -> P
     save_tokenizer(tok, path, model_max_length=enc.max_length)
     _json(path/'sentence_bert_config.json', dict(max_seq_length=enc.max_length, do_lower_case=False))
     _json(path/'config_sentence_transformers.json', dict(__version__=ST_FORMAT, model_type=model_type, prompts={},
-                                                         default_prompt_name=None, similarity_fn_name=similarity))
+                                                         default_prompt_name=None, similarity_fn_name=similarity, **settings))
     _json(path/'modules.json', [dict(idx=i, name=str(i), path=p, type=t) for i, (p, t) in enumerate(modules)])
     return path
 
@@ -257,37 +300,54 @@ def from_pretrained(cls:DenseEncoder, folder, # a sentence-transformers folder, 
     return cls(ModernBertModel.from_pretrained(folder), text_tokenizer(folder, max_length), pooling, normalize, max_length)
 
 # %% ../nbs/11b_encoders.ipynb #61902595
+COLBERT_SETTINGS = dict(query_prefix='', document_prefix='', do_query_expansion=False, attend_to_expansion_tokens=False,
+                        skiplist_words=[])   # a ColBERTEncoder in PyLate's words: no markers, no query expansion, no skiplist
+_PYLATE_CHECKED = ('query_prefix', 'document_prefix', 'do_query_expansion', 'skiplist_words')   # the ones that change vectors
+
+def _pylate_length(folder) -> int|None:
+    "A PyLate folder's document_length once its settings are checked to be a ColBERTEncoder's; None for any other folder."
+    p = Path(folder)/'config_sentence_transformers.json'
+    cfg = json.loads(p.read_text()) if p.exists() else {}
+    if cfg.get('model_type') != 'ColBERT': return None
+    bad = {k: cfg.get(k, "unset (PyLate's default)") for k in _PYLATE_CHECKED if cfg.get(k) != COLBERT_SETTINGS[k]}
+    if bad: raise ValueError(f"{folder}: PyLate settings {bad} are not a ColBERTEncoder's, which encodes without markers, "
+                             f"query expansion or skiplist: allowed are {({k: COLBERT_SETTINGS[k] for k in _PYLATE_CHECKED})}")
+    q, d = cfg.get('query_length'), cfg.get('document_length')
+    if q != d or not isinstance(d, int):
+        raise ValueError(f"{folder}: query_length {q} and document_length {d} must be one number: a ColBERTEncoder truncates queries and documents alike")
+    return d
+
 @patch
 def save(self:ColBERTEncoder, path) -> Path:
-    "Write a sentence-transformers MultiVectorEncoder folder: model and tokenizer, `1_Dense` (the projection), a mask, `3_Normalize`."
-    mods = [('', _TRANSFORMER[1]), ('1_Dense', _DENSE[1]), ('2_MultiVectorMask', _MASK[0]), ('3_Normalize', _NORMALIZE[1])]
-    path = _save_backbone(self, path, 'MultiVectorEncoder', 'maxsim', mods)
-    io = dict(module_input_name='token_embeddings', module_output_name='token_embeddings')
+    "Write a PyLate ColBERT folder (which MultiVectorEncoder reads too): model and tokenizer, `1_Dense` (the projection), our settings."
+    mods = [('', _TRANSFORMER[0]), ('1_Dense', _DENSE[0])]
+    path = _save_backbone(self, path, 'ColBERT', 'MaxSim', mods, **COLBERT_SETTINGS,
+                          query_length=self.max_length, document_length=self.max_length)
     _json(path/'1_Dense/config.json', dict(in_features=self.proj.in_features, out_features=self.proj.out_features, bias=False,
-                                            activation_function='torch.nn.modules.linear.Identity', **io))
+                                            activation_function='torch.nn.modules.linear.Identity'))
     W = {'linear.weight': self.proj.weight.detach().contiguous()}                # (dim, D)
     atomic_write(path/'1_Dense/model.safetensors', lambda tmp: save_file(W, tmp, metadata={'format': 'pt'}))
-    _json(path/'2_MultiVectorMask/config.json', dict(skiplist_words=[], skiplist_tasks=['document'], keep_only_token_ids=None))
-    _json(path/'3_Normalize/config.json', io)
     return path
 
 @patch(cls_method=True)
-def from_pretrained(cls:ColBERTEncoder, folder, # a MultiVectorEncoder folder, or a model folder (the projection drawn fresh)
+def from_pretrained(cls:ColBERTEncoder, folder, # a PyLate or MultiVectorEncoder folder, or a model folder (the projection drawn fresh)
                     dim:int=128, max_length:int=512,
                     seed:int=0) -> ColBERTEncoder: # draws a fresh projection
-    "Load a ColBERTEncoder; a MultiVectorEncoder folder's projection and length replace the arguments."
+    "Load a ColBERTEncoder; a PyLate or MultiVectorEncoder folder's projection and length replace the arguments."
     paths, W = _read_modules(folder, [_TRANSFORMER, _DENSE, _MASK + _NORMALIZE, _MASK + _NORMALIZE], 'ColBERTEncoder (Transformer, Dense, ...)'), None
     if paths:
         cfg = json.loads((Path(folder)/paths[1]/'config.json').read_text())
-        if cfg.get('bias') or 'Identity' not in str(cfg.get('activation_function')):
-            raise ValueError(f"{folder}: the projection has a bias or an activation; a ColBERTEncoder's is linear without bias")
+        if cfg.get('bias') or cfg.get('use_residual') or 'Identity' not in str(cfg.get('activation_function')):
+            raise ValueError(f"{folder}: the projection has a bias, a residual or an activation; a ColBERTEncoder's is linear without bias")
         W = load_file(Path(folder)/paths[1]/'model.safetensors')['linear.weight']     # (dim, D)
+        length = _pylate_length(folder)
         folder = Path(folder)/paths[0]
-        dim, max_length = W.shape[0], _max_length(folder, max_length)
+        dim, max_length = W.shape[0], length or _max_length(folder, max_length)
     torch.manual_seed(seed)
     enc = cls(ModernBertModel.from_pretrained(folder), text_tokenizer(folder, max_length), dim, max_length)
     if W is not None: enc.proj.weight.data.copy_(W)
     return enc
+
 
 # %% ../nbs/11b_encoders.ipynb #c8a66eb1
 KINDS = ('dpr', 'colbert')

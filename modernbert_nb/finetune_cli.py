@@ -1,4 +1,4 @@
-"""`modernbert-finetune`: classification, retrieval (DPR) and ColBERT fine-tuning of any ModernBERT from the command line, on local tables, hub datasets or the built-in offline tasks; `make finetune` runs the code-search demo.
+"""`modernbert-finetune`: classification, token classification, retrieval (DPR) and ColBERT fine-tuning of any ModernBERT from the command line, on local tables, hub datasets or the built-in offline tasks; `make finetune` runs the code-search demo.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/finetune_command.html.md"""
 
@@ -14,7 +14,7 @@ from .tokenizer import looks_local
 __all__ = ['TASKS', 'TABLE_FORMATS', 'DEFAULTS', 'load_table', 'check_pairs', 'resolve_model', 'plot_run', 'finetune', 'main']
 
 # %% ../nbs/11d_finetune_command.ipynb #80f85ae5
-TASKS = ('classify', 'retrieval', 'colbert', 'code-search', 'module-classification', 'docstring-pairs')
+TASKS = ('classify', 'retrieval', 'colbert', 'token-classify', 'code-search', 'module-classification', 'docstring-pairs', 'token-types')
 TABLE_FORMATS = {'.jsonl': 'json', '.json': 'json', '.csv': 'csv', '.parquet': 'parquet'}
 
 def load_table(source:str, # a local .jsonl/.json/.csv/.parquet file, or a `datasets` hub name
@@ -59,10 +59,11 @@ def resolve_model(model:str) -> str:
 
 # %% ../nbs/11d_finetune_command.ipynb #cd409127
 DEFAULTS = {   # steps, batch size, peak lr: small enough for a laptop CPU, per kind of task
-    'classify': (200, 16, 5e-4), 'retrieval': (300, 16, 1e-4), 'colbert': (300, 16, 1e-4)}
+    'classify': (200, 16, 5e-4), 'retrieval': (300, 16, 1e-4), 'colbert': (300, 16, 1e-4), 'token': (200, 16, 5e-4)}
 
 def _kind(task:str) -> str:
-    return {'code-search': 'retrieval', 'module-classification': 'classify', 'docstring-pairs': 'classify'}.get(task, task)
+    return {'code-search': 'retrieval', 'module-classification': 'classify', 'docstring-pairs': 'classify',
+            'token-classify': 'token', 'token-types': 'token'}.get(task, task)
 
 def _num_labels(labels) -> int:
     "Classes in the labels: 1 (regression) for floats, else the largest label + 1 (at least 2)."
@@ -90,10 +91,10 @@ def plot_run(metrics:list[dict], path):
 def finetune(task:str, # one of TASKS
              model:str, # a pretraining run's folder (or its model/), a transformers ModernBERT folder, or a hub id
              out:str, # the folder to write; it must not hold files unless `overwrite`
-             train:str|None=None, # classify/retrieval/colbert: a local table or a hub dataset name
+             train:str|None=None, # classify/retrieval/colbert/token-classify: a local table or a hub dataset name
              valid:str|None=None, # its validation table (default: a tenth of train held out)
              steps:int|None=None, batch_size:int|None=None, lr:float|None=None, # defaults per task: DEFAULTS
-             seed:int=0, num_labels:int|None=None, # classify: default from the labels
+             seed:int=0, num_labels:int|None=None, # classify, token-classify: default from the labels
              pooling:str='mean', max_len:int=256, kind:str='dpr', # code-search: 'dpr' or 'colbert'
              max_files:int|None=None, # the built-in tasks: only the first standard-library files
              overwrite:bool=False, quiet:bool=False) -> dict:
@@ -109,9 +110,10 @@ def finetune(task:str, # one of TASKS
     for name, v in (('steps', steps), ('batch-size', batch_size)):
         if not (isinstance(v, int) and v >= 1): raise ValueError(f"--{name} must be an integer >= 1, got {v!r}")
     if not (isinstance(lr, (int, float)) and lr > 0): raise ValueError(f"--lr must be positive, got {lr}")
-    if task in ('classify', 'retrieval', 'colbert') and not train: raise ValueError(f"--task {task} needs --train (a table file or a hub dataset)")
+    if task in ('classify', 'retrieval', 'colbert', 'token-classify') and not train: raise ValueError(f"--task {task} needs --train (a table file or a hub dataset)")
     model_dir = resolve_model(model)
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    label_names = None                                                        # token tasks: the classes' names
     if task == 'module-classification':
         from modernbert_nb.finetune import module_classification
         tr, va = module_classification('train', max_files), module_classification('validation', max_files)
@@ -122,6 +124,9 @@ def finetune(task:str, # one of TASKS
     elif task == 'code-search':
         from modernbert_nb.retrieval import code_search_pairs
         tr, va = code_search_pairs('train', max_files), code_search_pairs('validation', max_files)
+    elif task == 'token-types':
+        from modernbert_nb.finetune import token_classification, TOKEN_TYPES
+        tr, va, num_labels = token_classification('train', max_files), token_classification('validation', max_files), len(TOKEN_TYPES)
     else:
         tr = load_table(train, 'train', '--train')
         va = load_table(valid, 'validation', '--valid') if valid else None
@@ -132,6 +137,13 @@ def finetune(task:str, # one of TASKS
                 num_labels = _num_labels(tr['label'])
             for name, ds in (('--train', tr), ('--valid', va)):
                 if ds is not None: check_labelled(ds, num_labels, name)
+        elif k == 'token':                                    # words and their labels to texts and character spans
+            import datasets
+            from modernbert_nb.tokclassify import word_label_names, words_to_spans
+            tabs = {name: ds for name, ds in (('--train', tr), ('--valid', va)) if ds is not None}
+            label_names = word_label_names(tabs, num_labels); num_labels = len(label_names)
+            tr, va = (None if ds is None else datasets.Dataset.from_dict(words_to_spans(ds, label_names, name))
+                      for name, ds in (('--train', tr), ('--valid', va)))
         else:
             for name, ds in (('--train', tr), ('--valid', va)):
                 if ds is not None: check_pairs(ds, name)
@@ -140,11 +152,12 @@ def finetune(task:str, # one of TASKS
             s = tr.train_test_split(test_size=0.1, seed=seed); tr, va = s['train'], s['test']
     tmp = Path(tempfile.mkdtemp(dir=_parent(out), prefix=f'.{out.name}.tmp-'))
     try:
-        if k == 'classify':
+        if k in ('classify', 'token'):
             from modernbert_nb.classify import finetune_classifier
+            from modernbert_nb.tokclassify import finetune_token_classifier
+            fit, kw = (finetune_classifier, dict(pooling=pooling)) if k == 'classify' else (finetune_token_classifier, dict(label_names=label_names))
             say(f"{task}: {len(tr)} training and {len(va)} validation examples, {num_labels} label(s), {steps} steps, from {model_dir}")
-            m = finetune_classifier(model_dir, tr, va, str(tmp), num_labels, steps, batch_size, lr, seed, pooling=pooling,
-                                    max_len=max_len, verbose=not quiet)
+            m = fit(model_dir, tr, va, str(tmp), num_labels, steps, batch_size, lr, seed, max_len=max_len, verbose=not quiet, **kw)
         else:
             from modernbert_nb.encoders import finetune_retrieval
             tr_pairs, va_pairs = check_pairs(tr, '--train'), check_pairs(va, '--valid')
@@ -168,14 +181,14 @@ def _parent(out:Path) -> Path:
 
 # %% ../nbs/11d_finetune_command.ipynb #2ac94944
 def main(argv:list[str]|None=None):
-    "modernbert-finetune: fine-tune a ModernBERT for classification or retrieval (see `finetune`)."
-    ap = argparse.ArgumentParser('modernbert-finetune', description='Fine-tune a ModernBERT: classification, retrieval (DPR), ColBERT, '
+    "modernbert-finetune: fine-tune a ModernBERT for classification, token classification or retrieval (see `finetune`)."
+    ap = argparse.ArgumentParser('modernbert-finetune', description='Fine-tune a ModernBERT: classification, token classification, retrieval (DPR), ColBERT, '
                                  'or the built-in offline tasks from the Python standard library.')
     ap.add_argument('--task', required=True, choices=TASKS, help='what to fine-tune for')
     ap.add_argument('--model', required=True, help="a pretraining run's folder (or its model/), a transformers ModernBERT folder, or a hub id")
     ap.add_argument('--out', required=True, help='the folder to write (the model in its client\'s format, metrics.json)')
-    ap.add_argument('--train', help="classify: columns text[, text_pair], label; retrieval/colbert: query, document "
-                                    "(.jsonl, .json, .csv, .parquet, or a datasets hub name)")
+    ap.add_argument('--train', help="classify: columns text[, text_pair], label; retrieval/colbert: query, document; token-classify: "
+                                    "tokens, ner_tags or labels (.jsonl, .json, .csv, .parquet, or a datasets hub name)")
     ap.add_argument('--valid', help='the validation table (default: a tenth of --train held out)')
     for k, t in (('steps', int), ('batch-size', int), ('lr', float), ('num-labels', int), ('max-files', int)):
         ap.add_argument(f'--{k}', type=t, help="default: the task's" if k in ('steps', 'batch-size', 'lr') else None)

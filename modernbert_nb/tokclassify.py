@@ -6,21 +6,21 @@ Docs: https://modernbert-nb.github.io/modernbert_nb/token_classify.html.md"""
 
 # %% ../nbs/11e_token_classify.ipynb #fb557e27
 from __future__ import annotations
-import json, numbers, time, warnings
-from dataclasses import replace
+import json, numbers, time
 from pathlib import Path
 import torch, torch.nn.functional as F
-from .config import ModernBertConfig, IGNORE_INDEX, atomic_write_bytes
-from .tokenizer import backend_tokenizer, load_tokenizer, special_ids
+from .config import IGNORE_INDEX, atomic_write_bytes
+from .tokenizer import special_ids
 from .heads import ModernBertForTokenClassification
-from .learner import Learner, MetricsCB, MLMTask, to_device
-from .optim import WSDSchedule
+from .learner import MLMTask, to_device
 from .finetune import align_labels, accuracy, f1_score, matthews_corrcoef
-from .classify import EvalCB, LabelledBatches, check_run_args, collate, _check_model_dir, _load_model, _plain, _save_tokenizer
+from .encoders import encodings
+from .classify import EvalCB, LabelledBatches, check_run_args, _check_model_dir, _fit, _load_model
 
 # %% auto #0
-__all__ = ['check_token_data', 'encode_spans', 'TokenBatches', 'TokenClassificationTask', 'predict_tokens', 'token_scores',
-           'f1_per_class', 'TokenEvalCB', 'finetune_token_classifier', 'majority_labels']
+__all__ = ['WORD_LABEL_COLUMNS', 'check_token_data', 'encode_spans', 'TokenBatches', 'TokenClassificationTask', 'predict_tokens',
+           'token_scores', 'f1_per_class', 'TokenEvalCB', 'finetune_token_classifier', 'word_label_names',
+           'words_to_spans', 'majority_labels']
 
 # %% ../nbs/11e_token_classify.ipynb #5ae79dde
 def _int(x) -> bool: return isinstance(x, numbers.Integral) and not isinstance(x, bool)
@@ -63,15 +63,11 @@ def encode_spans(tok, # a `tokenizers.Tokenizer` or a transformers fast tokenize
                  max_len:int=256, # the longest sequence, special tokens included
                 ) -> tuple[list[list[int]], list[list[int]]]:
     "Token ids `[CLS] ... [SEP]` and a label per token (`IGNORE_INDEX` for special tokens and whitespace), truncated to `max_len`."
-    if not (isinstance(max_len, int) and max_len > 2):
-        raise ValueError(f"max_len={max_len!r} leaves no room for text: it must be an integer > 2 (the special tokens)")
     if len(spans) != len(texts): raise ValueError(f"{len(texts)} texts but {len(spans)} span lists: give one per text")
-    t, sp = _plain(tok), special_ids(tok)
     ids, labels = [], []
-    for text, s, e in zip(texts, spans, t.encode_batch(list(texts), add_special_tokens=False)):
-        lab = align_labels(text, s, e.offsets)
-        ids.append([sp.cls, *e.ids[:max_len - 2], sp.sep])
-        labels.append([IGNORE_INDEX, *lab[:max_len - 2], IGNORE_INDEX])
+    for text, s, e in zip(texts, spans, encodings(tok, texts, max_len=max_len)):
+        ids.append(e.ids)
+        labels.append([IGNORE_INDEX if special else y for y, special in zip(align_labels(text, s, e.offsets), e.special_tokens_mask)])
     return ids, labels
 
 # %% ../nbs/11e_token_classify.ipynb #9508938d
@@ -137,11 +133,9 @@ def f1_per_class(logits, labels, names:list[str]) -> dict:
 
 class TokenEvalCB(EvalCB):
     "11c's `EvalCB` on tokens: `token_scores` of all labelled validation tokens, before training, every `every` steps and at the end."
-    def run(self, learn):
-        r = token_scores(*predict_tokens(learn.model, self.batches, learn.device, learn.amp))
-        self.history.append(dict(step=learn.step, **r))
-        learn.record(step=learn.step, **{f"valid_{'acc' if k == 'accuracy' else k}": v for k, v in r.items()})
-        if self.verbose: print(f"step {learn.step:>5}: " + ', '.join(f"{k} {v:.3f}" for k, v in r.items()), flush=True)
+    def scores(self, learn) -> dict:
+        "The metrics of this evaluation."
+        return token_scores(*predict_tokens(learn.model, self.batches, learn.device, learn.amp))
 
 # %% ../nbs/11e_token_classify.ipynb #e89e5092
 def _names(ds, num_labels:int, label_names) -> list[str]:
@@ -179,9 +173,7 @@ def finetune_token_classifier(model_dir:str|None, # a model folder (a pretrainin
     va_texts, va_spans = check_token_data(valid, num_labels, 'valid')
     torch.manual_seed(seed)
     _check_model_dir(model_dir)
-    model, tok = _load_model(model_dir, config, tokenizer, ModernBertForTokenClassification, num_labels=num_labels)
-    if max_len > model.config.max_position_embeddings:
-        raise ValueError(f"max_len={max_len} is longer than the model's max_position_embeddings={model.config.max_position_embeddings}")
+    model, tok = _load_model(model_dir, config, tokenizer, ModernBertForTokenClassification, max_len=max_len, num_labels=num_labels)
     pad = special_ids(tok).pad
     tr_ids, tr_labels = encode_spans(tok, tr_texts, tr_spans, max_len)
     va_ids, va_labels = encode_spans(tok, va_texts, va_spans, max_len)
@@ -190,20 +182,13 @@ def finetune_token_classifier(model_dir:str|None, # a model folder (a pretrainin
             raise ValueError(f"{nm}: no token is labelled within max_len={max_len} tokens (every span falls after the cut or on whitespace)")
     train_b = TokenBatches(tr_ids, tr_labels, batch_size, pad, shuffle=True, seed=seed, packed=packed)
     valid_b = TokenBatches(va_ids, va_labels, batch_size, pad, packed=packed)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    (out/'metrics.jsonl').unlink(missing_ok=True)                                   # a new run's log, not appended to an old one
-    n_warm = round(warmup * steps)
-    ev = TokenEvalCB(valid_b, eval_every or max(1, steps // 10), verbose)
-    learn = Learner(model, train_b, lr=lr, schedule=WSDSchedule(n_warm, steps, decay=steps - n_warm), device=device,
-                    task=TokenClassificationTask(), cbs=[ev, MetricsCB(out/'metrics.jsonl')])
+    out, ev = Path(out), TokenEvalCB(valid_b, eval_every or max(1, steps // 10), verbose)
     t0 = time.perf_counter()
-    learn.fit(steps)
+    learn = _fit(model, tok, train_b, ev, TokenClassificationTask(), out, steps, lr, warmup, device, max_len)
     final = {k: v for k, v in ev.history[-1].items() if k != 'step'}
-    model.save_pretrained(out)
     cfg = json.loads((out/'config.json').read_text())
     cfg['id2label'], cfg['label2id'] = {str(i): n for i, n in enumerate(names)}, {n: i for i, n in enumerate(names)}
     atomic_write_bytes(out/'config.json', (json.dumps(cfg, indent=2) + '\n').encode())
-    _save_tokenizer(tok, out, max_len)
     per_class = f1_per_class(*predict_tokens(model, valid_b, learn.device, learn.amp), names)
     result = dict(**final, f1_per_class=per_class, steps=learn.step, n_train=len(tr_texts), n_valid=len(va_texts),
                   n_train_tokens=sum(y != IGNORE_INDEX for l in tr_labels for y in l), n_valid_tokens=sum(y != IGNORE_INDEX for l in va_labels for y in l),
@@ -211,6 +196,63 @@ def finetune_token_classifier(model_dir:str|None, # a model folder (a pretrainin
                   model_dir=None if model_dir is None else str(model_dir), train_s=time.perf_counter() - t0, history=ev.history)
     atomic_write_bytes(out/'metrics.json', (json.dumps(result, indent=1) + '\n').encode())
     return result
+
+# %% ../nbs/11e_token_classify.ipynb #ece11313
+WORD_LABEL_COLUMNS = ('ner_tags', 'labels')   # the label column, the first of these a table has
+
+def _word_columns(ds, name:str) -> tuple[str, str]:
+    "('tokens', the label column) of a word-labelled table; a ValueError names what is missing."
+    cols = list(getattr(ds, 'column_names', None) or ds)
+    lab = next((c for c in WORD_LABEL_COLUMNS if c in cols), None)
+    if 'tokens' not in cols or lab is None:
+        raise ValueError(f"{name} has no {'tokens' if 'tokens' not in cols else 'ner_tags or labels'!r} column (it has {cols}): a word-labelled "
+                         "table has 'tokens' (the words of each example) and 'ner_tags' or 'labels' (one label per word)")
+    return 'tokens', lab
+
+def word_label_names(tables:dict, # {name: table}: the tables that will be used (train, valid), with `tokens` and `ner_tags` or `labels`
+                     num_labels:int|None=None, # the number of classes, if known
+                    ) -> list[str]:
+    "The classes of word-labelled tables: the label column's `ClassLabel` names, else the sorted string labels, else LABEL_i up to `num_labels` (default the largest + 1)."
+    cols = {n: _word_columns(ds, n)[1] for n, ds in tables.items()}
+    first, ds = next(iter(tables.items()))
+    f = ds.features.get(cols[first]) if hasattr(ds, 'features') else None       # List/Sequence(ClassLabel), or [ClassLabel]
+    names = getattr(getattr(f, 'feature', None) or (f[0] if isinstance(f, list) and f else None), 'names', None)
+    if names is None:
+        ys = [y for n, ds in tables.items() for row in ds[cols[n]] if isinstance(row, (list, tuple)) for y in row]
+        names = sorted({y for y in ys if isinstance(y, str)})
+        if not names:
+            ints = [y for y in ys if isinstance(y, numbers.Integral) and not isinstance(y, bool)]
+            names = [f'LABEL_{i}' for i in range(num_labels or max(2, max(ints, default=0) + 1))]
+    if num_labels is not None and len(names) != num_labels:
+        raise ValueError(f"the data has {len(names)} classes {list(names)[:12]} but num_labels={num_labels}")
+    return [str(n) for n in names]
+
+def words_to_spans(ds, # a table with `tokens` (a list of words per row) and `ner_tags` or `labels` (one per word)
+                   label_names:list[str], # the classes (`word_label_names`): a string label is one of them, an integer its index
+                   name:str='train', # what to call it in errors
+                  ) -> dict:
+    "`text` (the words joined by spaces) and `spans` (each word's (start, end, label)) of a word-labelled table, for `finetune_token_classifier`."
+    _, col = _word_columns(ds, name)
+    index, n = {s: i for i, s in enumerate(label_names)}, len(label_names)
+    texts, spans = [], []
+    for i, (ws, ys) in enumerate(zip(ds['tokens'], ds[col])):
+        for c, v in (('tokens', ws), (col, ys)):
+            if not isinstance(v, (list, tuple)) or not v:
+                raise ValueError(f"{name} row {i}: {c} is {str(v)[:60]!r}, not a non-empty list" + (" (a CSV cell holds text: write such a table as "
+                                 "JSON Lines or Parquet)" if isinstance(v, str) else ''))
+        if len(ws) != len(ys): raise ValueError(f"{name} row {i}: {len(ws)} tokens but {len(ys)} {col}: give one label per token")
+        text, row = '', []
+        for j, (w, y) in enumerate(zip(ws, ys)):
+            if not isinstance(w, str) or not w.strip(): raise ValueError(f"{name} row {i}: token {j} is {w!r}; every token must be a non-empty string")
+            k = index.get(y) if isinstance(y, str) else int(y) if isinstance(y, numbers.Integral) and not isinstance(y, bool) else None
+            if k is None or not 0 <= k < n:
+                raise ValueError(f"{name} row {i}: the label {y!r} of token {j} ({w!r}) is out of range: labels are integers in [0, {n}) "
+                                 f"or names of {list(label_names)[:12]}")
+            start = len(text) + bool(text); text = f'{text} {w}' if text else w
+            row.append((start, len(text), k))
+        texts.append(text); spans.append(row)
+    if not texts: raise ValueError(f"{name} has no examples")
+    return dict(text=texts, spans=spans)
 
 # %% ../nbs/11e_token_classify.ipynb #105b1ab9
 def majority_labels(ids:list[list[int]], # token ids of the training examples

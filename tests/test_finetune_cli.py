@@ -29,3 +29,32 @@ def test_cli_exit_status_and_output(tmp_path):
     assert json.loads((tmp_path/'out'/'metrics.json').read_text())['steps'] == 2
     r = subprocess.run(args + ['--out', str(tmp_path/'out')], env=ENV, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and 'already holds files' in r.stderr, r.stderr[-2000:]      # a finished run is never overwritten
+
+def test_cli_token_classify_writes_a_transformers_token_classifier(tmp_path):
+    import torch, transformers
+    texts = tiny_model(tmp_path/'model')
+    key = {'def', 'return', 'class', 'import', 'for'}
+    rows = [dict(tokens=t.split(), ner_tags=['KEY' if w in key else 'O' for w in t.split()]) for t in texts[:60]]
+    (tmp_path/'ner.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
+    args = [CLI, '--task', 'token-classify', '--model', str(tmp_path/'model'), '--steps', '2', '--batch-size', '8', '--max-len', '32', '--quiet']
+    bad = tmp_path/'bad.jsonl'
+    bad.write_text(''.join(json.dumps(dict(r, ner_tags=r['ner_tags'][:-1] if i == 7 else r['ner_tags'])) + '\n' for i, r in enumerate(rows)))
+    r = subprocess.run(args + ['--train', str(bad), '--out', str(tmp_path/'out')], env=ENV, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and '--train row 7: 12 tokens but 11 ner_tags' in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path/'out').exists() and not [p for p in tmp_path.iterdir() if '.tmp-' in p.name]      # refused before anything is written
+    r = subprocess.run(args + ['--train', str(tmp_path/'ner.jsonl'), '--out', str(tmp_path/'out')], env=ENV, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = tmp_path/'out'
+    assert {'config.json', 'model.safetensors', 'tokenizer.json', 'metrics.json', 'metrics.jsonl', 'training.png'} <= {p.name for p in out.iterdir()}
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['steps'] == 2 and m['label_names'] == ['KEY', 'O'] and m['n_train'] + m['n_valid'] == 60, m
+    # transformers' own classes read the folder and give our model's logits at every real token
+    from modernbert_nb.heads import ModernBertForTokenClassification
+    hf = transformers.AutoModelForTokenClassification.from_pretrained(out, attn_implementation='eager').eval()
+    tok = transformers.AutoTokenizer.from_pretrained(out)
+    assert hf.config.id2label == {0: 'KEY', 1: 'O'}
+    enc = tok([' '.join(r['tokens']) for r in rows[:4]], padding=True, truncation=True, max_length=32, return_tensors='pt')
+    real = enc['attention_mask'].bool()
+    with torch.no_grad():
+        ours = ModernBertForTokenClassification.from_pretrained(out).eval()(**enc).logits
+        torch.testing.assert_close(ours[real], hf(**enc).logits[real], atol=1e-4, rtol=1e-4)
