@@ -56,11 +56,13 @@ readme: setup
 
 # Pretrain `tiny` on the Python standard library (2 CPU cores, < 15 min); a new folder under runs/ each time.
 PRETRAIN_OUT ?= runs/tiny-$(shell date +%Y%m%d-%H%M%S)
+# More modernbert-pretrain options, e.g. `make pretrain PRETRAIN_ARGS=--compile` (whether compiling pays on a CPU: tools/cpu_compile_bench.py).
+PRETRAIN_ARGS ?=
 .PHONY: pretrain
 pretrain: setup
-	OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(BIN)/modernbert-pretrain --preset tiny --corpus stdlib --out $(PRETRAIN_OUT) --time-limit 12
+	OMP_NUM_THREADS=2 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(BIN)/modernbert-pretrain --preset tiny --corpus stdlib --out $(PRETRAIN_OUT) --time-limit 12 $(PRETRAIN_ARGS)
 
-# BERT -> ModernBERT one change at a time (nbs/12_ablation.ipynb): the grid of 16 small runs (~15 min on 2 CPU cores),
+# BERT -> ModernBERT one change at a time (nbs/12_ablation.ipynb): the grid of 16 small runs and their token-type fine-tunes (~18 min of CPU; 30 on a busy machine),
 # its JSON in nbs/ablation_results/cpu.json and the notebook's outputs refreshed. On a GPU: python tools/gpu_ablation.py --out FILE
 .PHONY: ablation
 ablation: setup

@@ -1,4 +1,4 @@
-"""Two models of equal size, BERT's recipe and ModernBERT's, and the steps between them, each trained on the same data for the same token budget: held-out MLM loss at one masking rate, code search after the same fine-tune, throughput and wall-clock, with seeds and their spread.
+"""Two models of equal size, BERT's recipe and ModernBERT's, and the steps between them, each trained on the same data for the same token budget: held-out MLM loss at one masking rate and at equal training time, Python token types after the same fine-tune (against the same fine-tune from random weights), throughput, every attention backend padded and unpadded, with seeds and their spread.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/ablation.html.md"""
 
@@ -13,17 +13,18 @@ from .config import ModernBertConfig, layer_types_every
 from .bert import bert_config
 from .sizing import param_counts, non_embedding_params, flops_per_token
 from .optim import StableAdamW, param_groups, WSDSchedule
+from .ablation_checks import token_type_data, finetune_token_types, state_similarity, finetune_code_search, backend_parity
 
 # %% auto #0
-__all__ = ['EVAL_MLM_PROB', 'OPTIMIZERS', 'METRICS', 'AblationData', 'ablation_data', 'Recipe', 'glu_intermediate',
-           'match_intermediate', 'token_ids', 'ablation_recipes', 'size_table', 'LinearSchedule', 'make_optimizer',
-           'finetune_code_search', 'train_recipe', 'summarize', 'format_table', 'mean_curves', 'plot_results',
-           'machine', 'run_grid', 'throughput']
+__all__ = ['EVAL_MLM_PROB', 'OPTIMIZERS', 'METRICS', 'COLUMNS', 'DELTAS', 'AblationData', 'ablation_data', 'Recipe',
+           'glu_intermediate', 'match_intermediate', 'token_ids', 'ablation_recipes', 'size_table', 'LinearSchedule',
+           'make_optimizer', 'train_recipe', 'summarize', 'format_table', 'throughput', 'loss_at_time', 'mean_curves',
+           'plot_results', 'machine', 'run_grid']
 
 # %% ../nbs/12_ablation.ipynb #6ec02058
 @dataclass
 class AblationData:
-    "What every run shares: the tokenizer, packed training and held-out batches, code-search pairs."
+    "What every run shares: the tokenizer, packed training and held-out batches, the downstream tasks' examples."
     tok: object                # `tokenizers.Tokenizer`, trained once
     train: object              # `PackedDataset` of the training split
     valid: object              # `PackedDataset` of the validation split
@@ -31,6 +32,8 @@ class AblationData:
     seq_len: int               # documents are cut to this many tokens
     cs_train: list             # (query, document) pairs to fine-tune on
     cs_valid: list             # (query, document) pairs to rank
+    tt_train: tuple = ([], []) # Python token types to fine-tune on: (token ids, a label per token) per function
+    tt_valid: tuple = ([], []) # ... to score, from the held-out files
 
 def ablation_data(max_files:int|None=200,   # standard-library files for training (None: all)
                   vocab_size:int=4096,      # one BPE vocabulary for every model
@@ -39,8 +42,11 @@ def ablation_data(max_files:int|None=200,   # standard-library files for trainin
                   valid_files:int|None=None, # held-out files: the validation split of the first `valid_files` (None: all)
                   cs_train:int=512,         # code-search pairs to fine-tune on (from the training files)
                   cs_valid:int=200,         # code-search pairs to rank (from the validation files)
+                  tt_train:int|None=None,   # token-type functions to fine-tune on (from the training files; None: all)
+                  tt_valid:int|None=None,   # token-type functions to score (from the validation files; None: all)
+                  tt_len:int=128,           # token-type examples are cut to this many tokens
                  ) -> AblationData:
-    "The stdlib corpus through the project's pipeline (the tokenizer trained once), packed; and code-search pairs."
+    "The stdlib corpus through the project's pipeline (the tokenizer trained once), packed; code-search pairs and token-type examples."
     import warnings
     from modernbert_nb.data import load_corpus, tokenize_corpus
     from modernbert_nb.packing import PackedDataset
@@ -54,8 +60,9 @@ def ablation_data(max_files:int|None=200,   # standard-library files for trainin
         tok = train_tokenizer(train['text'], vocab_size)
         pack = lambda ds: PackedDataset(tokenize_corpus(ds, tok), budget=budget, max_seq_len=seq_len)
         cst, csv = code_search_pairs('train', max_files), code_search_pairs('validation', valid_files)
+        tts = [token_type_data(tok, s, f, n, min(tt_len, seq_len)) for s, f, n in (('train', max_files, tt_train), ('validation', valid_files, tt_valid))]
     pairs = lambda ds, n: list(zip(ds['query'][:n], ds['document'][:n]))
-    return AblationData(tok, pack(train), pack(valid), budget, seq_len, pairs(cst, cs_train), pairs(csv, cs_valid))
+    return AblationData(tok, pack(train), pack(valid), budget, seq_len, pairs(cst, cs_train), pairs(csv, cs_valid), *tts)
 
 # %% ../nbs/12_ablation.ipynb #bf5c5ffe
 EVAL_MLM_PROB = 0.15      # every model is scored on held-out masks drawn at this one rate
@@ -171,23 +178,6 @@ def make_optimizer(model:torch.nn.Module, # the model to train
     raise ValueError(f"optimizer={optimizer!r}: allowed are {OPTIMIZERS}")
 
 # %% ../nbs/12_ablation.ipynb #c5f6ca1b
-def finetune_code_search(model,                # a `ModernBertForMaskedLM`; its encoder is fine-tuned in place
-                         data:AblationData,    # the pairs and the tokenizer
-                         steps:int=12,         # optimizer steps
-                         batch_size:int=16,    # pairs per step: 15 in-batch negatives each
-                         lr:float=5e-4,        # peak learning rate (warmup a tenth, 1-sqrt decay the last half)
-                         seed:int=0,           # the pairs' order
-                         query_len:int=32,     # longest query in tokens
-                         doc_len:int=128,      # longest function in tokens
-                         device=None) -> dict:
-    "Fine-tune `model`'s encoder on code search with in-batch negatives; its ranking metrics on the held-out pairs."
-    from modernbert_nb.encoders import DenseEncoder, DenseTask, PairBatches, with_length, evaluate_retrieval
-    from modernbert_nb.learner import Learner
-    enc = DenseEncoder(model.model, data.tok, max_length=min(doc_len, model.config.max_position_embeddings))
-    pairs = PairBatches(data.cs_train, with_length(data.tok, query_len), enc.tok, batch_size, seed)
-    Learner(enc, pairs, lr=lr, task=DenseTask(0.05), schedule=WSDSchedule(max(1, steps // 10), steps, steps // 2), device=device).fit(steps)
-    return evaluate_retrieval(enc, data.cs_valid, batch_size=64)
-
 def train_recipe(recipe:Recipe,           # what to train
                  data:AblationData,       # the shared data
                  steps:int,               # optimizer steps (one packed batch each)
@@ -196,9 +186,12 @@ def train_recipe(recipe:Recipe,           # what to train
                  eval_every:int=25,       # steps between held-out evaluations (the curve)
                  eval_batches:int|None=8, # held-out batches per evaluation on the way
                  final_batches:int|None=None, # held-out batches for the final loss (None: all)
-                 finetune_steps:int=12,   # code-search fine-tune steps afterwards (0: none)
+                 token_steps:int=40,      # token-type fine-tune steps afterwards (0: none)
+                 token_batch:int=16,      # ... functions per step
+                 token_lr:float=3e-3,     # ... peak learning rate
+                 finetune_steps:int=0,    # code-search fine-tune steps afterwards (0: none)
                  device=None) -> dict:
-    "Pretrain `recipe` on the shared batches; its held-out MLM loss at 15% along the way and at the end, throughput, code search after."
+    "Pretrain `recipe` on the shared batches; held-out MLM loss at 15% along the way and at the end, throughput, state similarity, token types after."
     from modernbert_nb.model import ModernBertForMaskedLM
     from modernbert_nb.sampler import MLMLoader, MLMBatches
     from modernbert_nb.learner import Learner, Callback, ValidCB, HeldOut, evaluate
@@ -206,7 +199,7 @@ def train_recipe(recipe:Recipe,           # what to train
     model = ModernBertForMaskedLM(recipe.config)
     opt, sched = make_optimizer(model, recipe.optimizer, lr, steps)
     held = lambda n: HeldOut(MLMBatches(data.valid, data.tok, EVAL_MLM_PROB, seed=12345), n)   # the same masks for every model
-    log = []                                                      # (real tokens, seconds) of each optimizer step
+    log = []                                                      # (real tokens, seconds, loss) of each optimizer step
     class StepLog(Callback):
         order = 30
         def after_batch(self, learn): log.append((learn.log['tokens'], learn.log['tokens'] / learn.log['tokens_per_s'], learn.loss))
@@ -221,7 +214,11 @@ def train_recipe(recipe:Recipe,           # what to train
     final = evaluate(learn.model, held(final_batches), learn.device, learn.amp)
     out = dict(name=recipe.name, seed=seed, steps=steps, tokens=seen[-1], wall_s=wall, train_s=sum(s for _, s, _ in log),
                tokens_per_s=seen[-1] / sum(s for _, s, _ in log), train_loss=[round(l, 4) for _, _, l in log],
-               valid_curve=[(seen[h['step']], h['loss']) for h in valid_cb.history], valid_loss=final['loss'], valid_acc=final['acc'])
+               valid_curve=[(seen[h['step']], h['loss']) for h in valid_cb.history], valid_loss=final['loss'], valid_acc=final['acc'],
+               state_cos=state_similarity(learn.model.model, data.valid[0]))
+    if token_steps:
+        out.update(finetune_token_types(recipe.config, data.tok, data.tt_train, data.tt_valid, learn.model.model, token_steps,
+                                        token_batch, token_lr, seed, device))
     if finetune_steps:
         t1 = time.perf_counter()
         out.update(ndcg10=finetune_code_search(learn.model, data, finetune_steps, seed=seed, device=device)['ndcg@10'],
@@ -233,7 +230,10 @@ def _mean_sd(xs:list) -> tuple[float, float]:
     "Mean and sample standard deviation (0 for one value)."
     return statistics.fmean(xs), statistics.stdev(xs) if len(xs) > 1 else 0.
 
-METRICS = ('valid_loss', 'ndcg10', 'tokens_per_s', 'wall_s')
+METRICS = ('valid_loss', 'loss_at_time', 'tt_f1', 'tt_acc', 'state_cos', 'ndcg10', 'tokens_per_s', 'wall_s')
+COLUMNS = (('valid_loss', 'held-out MLM loss (15%)', '.3f'), ('loss_at_time', 'loss at equal time', '.3f'),
+           ('tt_f1', 'token types macro-F1', '.3f'), ('tt_acc', 'token types accuracy', '.3f'),
+           ('state_cos', 'state similarity', '.2f'), ('ndcg10', 'code search nDCG@10', '.3f'))
 
 def summarize(runs:list[dict],        # `train_recipe` results, several seeds per name
               baseline:str='bert',    # the name the deltas are taken against
@@ -253,79 +253,18 @@ def summarize(runs:list[dict],        # `train_recipe` results, several seeds pe
         rows.append(row)
     return rows
 
-def format_table(rows:list[dict]) -> str:
+def format_table(rows:list[dict],     # `summarize`'s rows
+                 columns=COLUMNS,     # (metric, header, format) of each column; those no row has are left out
+                ) -> str:
     "A markdown table of `summarize`'s rows: mean ± sd over seeds, then (delta against the baseline, 'noise' when within 2 standard errors)."
+    cols = [c for c in columns if any(c[0] in r for r in rows)]
     def cell(r, m, fmt):
         if m not in r: return '-'
         s = f"{r[m]:{fmt}} ± {r[f'{m}_sd']:{fmt}}"
         if r is not rows[0]: s += f" ({r[f'{m}_delta']:+{fmt}}{', noise' if r[f'{m}_noise'] else ''})"
         return s
-    head = ('| step | seeds | held-out MLM loss (15%) | code search nDCG@10 | training tokens/s | wall-clock (s) |\n'
-            '|---|---|---|---|---|---|\n')
-    return head + '\n'.join(f"| {r['name']} | {r['seeds']} | {cell(r, 'valid_loss', '.3f')} | {cell(r, 'ndcg10', '.3f')} | "
-                            f"{cell(r, 'tokens_per_s', ',.0f')} | {cell(r, 'wall_s', '.1f')} |" for r in rows)
-
-# %% ../nbs/12_ablation.ipynb #2809cca0
-def mean_curves(runs:list[dict]) -> dict:
-    "Per name: the held-out loss curve averaged over seeds, as (tokens, loss) pairs (seeds share their evaluation steps)."
-    out = {}
-    for n in dict.fromkeys(r['name'] for r in runs):
-        curves = [r['valid_curve'] for r in runs if r['name'] == n]
-        k = min(map(len, curves))
-        out[n] = [(statistics.fmean(c[i][0] for c in curves), statistics.fmean(c[i][1] for c in curves)) for i in range(k)]
-    return out
-
-def plot_results(results:dict): # what `run_grid` returns (and writes as JSON): 'runs' at least
-    "Held-out loss curves on one axis; the deltas against the baseline (loss, nDCG@10, tokens/s), error bars one standard error."
-    import matplotlib.pyplot as plt
-    runs, rows = results['runs'], summarize(results['runs'])
-    fig, axs = plt.subplots(1, 4, figsize=(16, 3.8), gridspec_kw=dict(width_ratios=[1.4, 1, 1, 1]))
-    for i, (n, c) in enumerate(mean_curves(runs).items()):
-        axs[0].plot([t / 1e3 for t, _ in c[1:]], [l for _, l in c[1:]], 'o-', ms=3, lw=1, label=n, color=f'C{i}')
-    axs[0].set_xlabel('training tokens (thousands)'); axs[0].set_ylabel('held-out MLM loss at 15%'); axs[0].legend(fontsize=7)
-    for ax, m, what in zip(axs[1:], ('valid_loss', 'ndcg10', 'tokens_per_s'),
-                           ('held-out loss (lower: better)', 'code search nDCG@10 (higher: better)', 'training tokens/s (higher: faster)')):
-        rs = [r for r in rows[1:] if m in r]
-        good = lambda r: (r[f'{m}_delta'] < 0) == (m == 'valid_loss')
-        ax.barh([r['name'] for r in rs], [r[f'{m}_delta'] for r in rs], xerr=[r[f'{m}_se'] for r in rs], capsize=3,
-                color=['0.75' if r[f'{m}_noise'] else 'C2' if good(r) else 'C3' for r in rs])
-        ax.axvline(0, color='k', lw=0.8); ax.invert_yaxis(); ax.set_title(f'Δ {what}', fontsize=9)
-    fig.suptitle(f"against {rows[0]['name']}, {rows[0]['seeds']} seeds each: green better, red worse, grey within 2 standard errors", fontsize=9)
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/12_ablation.ipynb #03e861c9
-def machine() -> dict:
-    "The processor, its cores, torch's threads and the load average now: how busy the machine was when the figures were measured."
-    import os, platform
-    return dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch_threads=torch.get_num_threads(),
-                load=[round(x, 2) for x in os.getloadavg()],
-                device=f'cuda: {torch.cuda.get_device_name()}' if torch.cuda.is_available() else 'cpu')
-
-def run_grid(recipes:list[Recipe],   # the configurations
-             data:AblationData,      # the shared data
-             steps:int,              # optimizer steps per run
-             seeds=(0, 1),           # every recipe is run with each
-             out=None,               # write the result as JSON here
-             log=print,              # one line per finished run (None: quiet)
-             **kwargs,               # to `train_recipe`: lr, eval_every, eval_batches, finetune_steps, device
-            ) -> dict:
-    "Every recipe with every seed on the same data and token budget: the runs, the sizes and the machine, as a dict (and JSON at `out`)."
-    from modernbert_nb.config import atomic_write_bytes
-    if not seeds: raise ValueError("seeds is empty: give at least one (two or more to see the spread)")
-    t0, m0, runs = time.perf_counter(), machine(), []
-    for seed in seeds:
-        for r in recipes:
-            x = train_recipe(r, data, steps, seed, **kwargs)
-            runs.append(x)
-            if log: log(f"{r.name:<11} seed {seed}: held-out loss {x['valid_loss']:.3f}, nDCG@10 {x.get('ndcg10', float('nan')):.3f}, "
-                        f"{x['tokens_per_s']:,.0f} tokens/s, {x['wall_s']:.0f}s")
-    meta = dict(steps=steps, seeds=list(seeds), budget=data.budget, seq_len=data.seq_len, tokens_per_run=runs[0]['tokens'],
-                vocab_size=token_ids(data.tok)['vocab_size'], machine_start=m0, machine_end=machine(), total_s=time.perf_counter() - t0,
-                **{k: v for k, v in kwargs.items() if k != 'device'})
-    res = dict(meta=meta, sizes=size_table(recipes, data.seq_len), recipes={r.name: r.change for r in recipes}, runs=runs)
-    if out is not None: atomic_write_bytes(out, (json.dumps(res, indent=1) + '\n').encode())
-    return res
+    head = '| step | seeds | ' + ' | '.join(h for _, h, _ in cols) + ' |\n|---|---|' + '---|' * len(cols) + '\n'
+    return head + '\n'.join(f"| {r['name']} | {r['seeds']} | " + ' | '.join(cell(r, m, f) for m, _, f in cols) + ' |' for r in rows)
 
 # %% ../nbs/12_ablation.ipynb #c5bd1ba8
 def throughput(recipes:list[Recipe], # the configurations
@@ -359,3 +298,112 @@ def throughput(recipes:list[Recipe], # the configurations
             times.append(n * steps / (time.perf_counter() - t0))
     return {k: (statistics.median(t), min(t), max(t)) for k, (_, _, _, t) in runs.items()}
 
+
+# %% ../nbs/12_ablation.ipynb #b65b1a68
+def loss_at_time(runs:list[dict],   # `train_recipe` results: `name`, `valid_curve` (tokens, loss) and `valid_loss`
+                 tps:dict,          # training tokens/s of each name (e.g. the medians of `throughput`)
+                 T:float|None=None, # seconds; default the shortest time any run needs for its whole budget
+                ) -> tuple[float, list[float]]:
+    "(T, each run's held-out loss after T seconds of training at its recipe's tokens/s), interpolated on its curve."
+    missing = sorted({r['name'] for r in runs} - set(tps))
+    if missing: raise ValueError(f"no tokens/s for {missing}: tps has {sorted(tps)}")
+    secs = [[(t / tps[r['name']], l) for t, l in r['valid_curve']] for r in runs]      # (seconds, loss) at each evaluation
+    end = min(c[-1][0] for c in secs)
+    T = end if T is None else T
+    if not 0 < T <= end: raise ValueError(f"T={T} must be in (0, {end:.1f}]: beyond that some run's curve has no measurement")
+    out = []
+    for r, c in zip(runs, secs):
+        i = next(i for i, (s, _) in enumerate(c) if s >= T)           # the first evaluation at or after T (i >= 1: c starts at 0 s)
+        (s0, l0), (s1, l1) = c[i - 1], c[i]
+        out.append(l0 + (l1 - l0) * (T - s0) / (s1 - s0) + r['valid_loss'] - c[-1][1])   # shifted: the curve ends at the full held-out loss
+    return T, out
+
+# %% ../nbs/12_ablation.ipynb #2809cca0
+def mean_curves(runs:list[dict]) -> dict:
+    "Per name: the held-out loss curve averaged over seeds, as (tokens, loss) pairs (seeds share their evaluation steps)."
+    out = {}
+    for n in dict.fromkeys(r['name'] for r in runs):
+        curves = [r['valid_curve'] for r in runs if r['name'] == n]
+        k = min(map(len, curves))
+        out[n] = [(statistics.fmean(c[i][0] for c in curves), statistics.fmean(c[i][1] for c in curves)) for i in range(k)]
+    return out
+
+DELTAS = {'valid_loss': ('held-out loss (lower: better)', -1), 'loss_at_time': ('loss at equal time (lower: better)', -1),
+          'tt_f1': ('token types F1 (higher: better)', 1), 'ndcg10': ('code search nDCG@10 (higher: better)', 1)}
+
+def plot_results(results:dict): # what `run_grid` returns (and writes as JSON): 'runs' at least; 'floor', 'throughput' if there
+    "Held-out loss curves against tokens and against estimated seconds; the deltas against the baseline, error bars one standard error."
+    import matplotlib.pyplot as plt
+    runs, rows = results['runs'], summarize(results['runs'] + results.get('floor', []))
+    tps = {k: v[0] for k, v in results['throughput'].items()} if results.get('throughput') else None
+    deltas = [m for m in DELTAS if any(m in r for r in rows[1:])]
+    k = 1 + (tps is not None)                                                     # curve panels
+    fig = plt.figure(figsize=(9, 5.6))
+    top, bottom = fig.add_gridspec(2, 1, hspace=0.3, left=0.1, right=0.98, top=0.93, bottom=0.06)   # curves on top, the deltas below
+    axs = [fig.add_subplot(g) for g in top.subgridspec(1, k, wspace=0.25)] + [fig.add_subplot(g) for g in bottom.subgridspec(1, len(deltas), wspace=1.1)]
+    for ax, per in zip(axs, (None, tps)):
+        for i, (n, c) in enumerate(mean_curves(runs).items()):
+            ax.plot([t / (per[n] if per else 1e3) for t, _ in c[1:]], [l for _, l in c[1:]], 'o-', ms=3, lw=1, label=n, color=f'C{i}')
+        ax.set_ylabel('held-out MLM loss at 15%')
+    axs[0].set_xlabel('training tokens (thousands)'); axs[0].legend(fontsize=7)
+    if tps:
+        axs[1].axvline(loss_at_time(runs, tps)[0], color='k', lw=0.8, ls='--')     # T: the fastest recipe's time for the budget
+        axs[1].set_xlabel('estimated training seconds (dashed: equal time)')
+    for ax, m in zip(axs[k:], deltas):
+        what, sign = DELTAS[m]
+        rs = [r for r in rows[1:] if m in r]
+        ax.barh([r['name'] for r in rs], [r[f'{m}_delta'] for r in rs], xerr=[r[f'{m}_se'] for r in rs], capsize=3,
+                color=['0.75' if r[f'{m}_noise'] else 'C2' if r[f'{m}_delta'] * sign > 0 else 'C3' for r in rs])
+        ax.axvline(0, color='k', lw=0.8); ax.invert_yaxis(); ax.set_title(f'Δ {what}', fontsize=8); ax.tick_params(labelsize=8)
+    fig.suptitle(f"against {rows[0]['name']}, {rows[0]['seeds']} seeds each: green better, red worse, grey within 2 standard errors", fontsize=9)
+    return fig
+
+# %% ../nbs/12_ablation.ipynb #03e861c9
+def machine() -> dict:
+    "The processor, its cores, torch's threads and the load average now: how busy the machine was when the figures were measured."
+    import os, platform
+    return dict(cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), torch_threads=torch.get_num_threads(),
+                load=[round(x, 2) for x in os.getloadavg()],
+                device=f'cuda: {torch.cuda.get_device_name()}' if torch.cuda.is_available() else 'cpu')
+
+def run_grid(recipes:list[Recipe],   # the configurations
+             data:AblationData,      # the shared data
+             steps:int,              # optimizer steps per run
+             seeds=(0, 1),           # every recipe is run with each
+             out=None,               # write the result as JSON here
+             log=print,              # one line per finished run (None: quiet)
+             floor=('bert', 'modernbert'), # recipes also fine-tuned on token types from random weights, with each seed
+             throughput_rounds:int=3, # interleaved `throughput` rounds after the runs, for the losses at equal time (0: none)
+             token_steps:int=40, token_batch:int=16, token_lr:float=3e-3, # the token-type fine-tune (see `train_recipe`)
+             **kwargs,               # to `train_recipe`: lr, eval_every, eval_batches, final_batches, finetune_steps, device
+            ) -> dict:
+    "Every recipe with every seed on the same data and token budget, the floor, throughput and equal-time losses, as a dict (and JSON at `out`)."
+    from modernbert_nb.config import atomic_write_bytes
+    if not seeds: raise ValueError("seeds is empty: give at least one (two or more to see the spread)")
+    R = {r.name: r for r in recipes}
+    if set(floor) - set(R): raise ValueError(f"floor names {sorted(set(floor) - set(R))} are not recipes: {list(R)}")
+    t0, m0, runs, floors, log = time.perf_counter(), machine(), [], [], log or (lambda s: None)
+    tk = dict(token_steps=token_steps, token_batch=token_batch, token_lr=token_lr)
+    for seed in seeds:
+        for r in recipes:
+            x = train_recipe(r, data, steps, seed, **tk, **kwargs)
+            runs.append(x)
+            log(f"{r.name:<11} seed {seed}: held-out loss {x['valid_loss']:.3f}, state similarity {x['state_cos']:.2f}, "
+                f"token types F1 {x.get('tt_f1', float('nan')):.3f}, {x['tokens_per_s']:,.0f} tokens/s, {x['wall_s']:.0f}s")
+        for n in floor if token_steps else ():
+            x = dict(name=f'{n} (random init)', seed=seed, **finetune_token_types(R[n].config, data.tok, data.tt_train, data.tt_valid, None,
+                                                                                   token_steps, token_batch, token_lr, seed, kwargs.get('device')))
+            floors.append(x); log(f"{x['name']:<11} seed {seed}: token types F1 {x['tt_f1']:.3f}")
+    meta = dict(steps=steps, seeds=list(seeds), budget=data.budget, seq_len=data.seq_len, tokens_per_run=runs[0]['tokens'],
+                vocab_size=token_ids(data.tok)['vocab_size'], **tk, **{k: v for k, v in kwargs.items() if k != 'device'})
+    res = dict(meta=meta, sizes=size_table(recipes, data.seq_len), recipes={r.name: r.change for r in recipes}, runs=runs, floor=floors)
+    if throughput_rounds:
+        t1 = time.perf_counter()
+        res['throughput'] = {k: list(v) for k, v in throughput(recipes, data, rounds=throughput_rounds, lr=kwargs.get('lr', 3e-3),
+                                                              device=kwargs.get('device')).items()}
+        meta['equal_time_s'], losses = loss_at_time(runs, {k: v[0] for k, v in res['throughput'].items()})
+        for x, l in zip(runs, losses): x['loss_at_time'] = l
+        meta['throughput_s'] = time.perf_counter() - t1
+    meta.update(machine_start=m0, machine_end=machine(), total_s=time.perf_counter() - t0)
+    if out is not None: atomic_write_bytes(out, (json.dumps(res, indent=1) + '\n').encode())
+    return res
