@@ -172,6 +172,7 @@ def default_attn_impl(device=None) -> str:
     return 'flash' if find_spec('flash_attn') is not None else 'flex'      # `03a_flex`, `03b_flash`
 
 @register_attention('eager')
+@torch.compiler.disable    # reads the batch's values (to_padded): compiled code calls it untraced, a graph on either side (06b_compile)
 def eager_attention(q, k, v,                # (total, H, hd) each, RoPE applied
                     batch:VarlenBatch,      # the batch layout
                     window:int|None=None,   # keys with |i-j| <= window; None: the whole document
@@ -209,14 +210,20 @@ def sdpa_per_document(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_
         n = min(batch.max_seqlen, BLOCKED_MIN_LEN)
         band = batch.cached(('band', window, q.dtype), lambda: torch.zeros(n, n, dtype=q.dtype, device=q.device)
                             .masked_fill_(~window_mask(n, window, q.device), float('-inf')))
-    out = torch.empty_like(q)                                                            # (total, H, hd)
-    for s, e in zip(bounds[:-1], bounds[1:]):
-        qd, kd, vd = (t[s:e].transpose(0, 1)[None] for t in (q, k, v))                   # (1, H, L, hd)
-        m = band[:e - s, :e - s] if band is not None and window + 1 < e - s < BLOCKED_MIN_LEN else None
-        out[s:e] = _sdpa_one(qd, kd, vd, window, dropout_p, scale, m)[0].transpose(0, 1)
-    return out
+    # split and cat, not slices written into one output: their backward is a cat too, where each slice's backward
+    # would fill a zero tensor of the whole batch (about a fifth of a CPU training step at `tiny`'s size)
+    sizes = [e - s for s, e in zip(bounds[:-1], bounds[1:])] + [q.shape[0] - bounds[-1]]  # + rows past the last document
+    outs = []
+    for qd, kd, vd in zip(*(t.split(sizes) for t in (q, k, v))):
+        L = qd.shape[0]
+        if len(outs) == len(sizes) - 1 or L == 0: outs.append(torch.zeros_like(qd)); continue   # no document: zeros
+        m = band[:L, :L] if band is not None and window + 1 < L < BLOCKED_MIN_LEN else None
+        qd, kd, vd = (t.transpose(0, 1)[None] for t in (qd, kd, vd))                     # (1, H, L, hd)
+        outs.append(_sdpa_one(qd, kd, vd, window, dropout_p, scale, m)[0].transpose(0, 1))  # (L, H, hd)
+    return torch.cat(outs)                                                               # (total, H, hd)
 
 @register_attention('sdpa')
+@torch.compiler.disable    # loops over documents on a CPU: compiled code calls it untraced, a graph on either side (06b_compile)
 def sdpa_attention(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_p:float=0.0, scale:float|None=None):
     "`F.scaled_dot_product_attention`: on CPU per document (inference: local layers in blocks of the flat run); on GPU a masked padded rectangle."
     if q.device.type == 'cpu':

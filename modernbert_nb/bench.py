@@ -316,11 +316,13 @@ def hf_copy(ours, cls_name:str='AutoModel', **kw):
         ours.save_pretrained(d)
         return getattr(tf, cls_name).from_pretrained(d, attn_implementation='sdpa', **kw)
 
-def cpu_inference(hidden:int, layers:int=6, reps:int=9, seq:int=512, rows:int=2, seed:int=0, log=print) -> list:
+def cpu_inference(hidden:int, layers:int=6, reps:int=9, seq:int=512, rows:int=2, seed:int=0, log=print,
+                  compile:bool=False) -> list: # compile ours first (`compile_model`: on a CPU, around its sdpa attention)
     "Ours vs transformers' forward on the same weights and batches, float32 and bf16 autocast, fixed and variable lengths."
     torch.manual_seed(seed)
     ours = ModernBertModel(cpu_config(hidden, layers)).eval()
     hf = hf_copy(ours).eval()
+    if compile: compile_model(ours)                                   # the compiles happen in the parity call below
     g = torch.Generator().manual_seed(seed)
     batches = {'fixed': padded_batch(seq, rows * seq, False, g), 'variable': padded_batch(seq, 2 * rows * seq, True, g)}
     out = []
@@ -331,7 +333,7 @@ def cpu_inference(hidden:int, layers:int=6, reps:int=9, seq:int=512, rows:int=2,
                 d = (fns['ours']().last_hidden_state.float() - fns['transformers']().last_hidden_state.float())[am.bool()].abs().max().item()
                 ts = alternate(fns, reps)
             real = int(am.sum())
-            row = dict(hidden=hidden, layers=layers, dtype=str(dtype).replace('torch.', ''), setting=setting, shape=list(ids.shape),
+            row = dict(hidden=hidden, layers=layers, dtype=str(dtype).replace('torch.', ''), setting=setting, shape=list(ids.shape), compiled=compile,
                        real_tokens=real, max_abs_diff=d, speedup=speedup(ts), seconds=ts,
                        **{f"{k}_tokens_per_s": real / sorted(v)[len(v) // 2] for k, v in ts.items()})
             out.append(row)

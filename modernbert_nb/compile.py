@@ -1,4 +1,4 @@
-"""Compiling the layer stack: one graph per layer kind with no graph breaks, the token count bucketed so that variable batches reuse a few compiled shapes.
+"""Compiling the layer stack: flex and flash inside one graph per layer kind, the token count bucketed so that variable batches reuse a few compiled shapes; sdpa, a CPU's backend, between the graphs, with the token count dynamic.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/compile.html.md"""
 
@@ -47,7 +47,8 @@ def prepared_batch(batch:VarlenBatch, total:int, impl:str,
         cu = torch.cat([batch.cu_seqlens, tail.int()])
         cu = torch.cat([cu, cu[-1:].expand(bucket_tokens(n + 1, steps, 16) - n - 1)])           # then empty documents
         return VarlenBatch(cu, L, total)                                  # every row is in a document: the kernel writes them all
-    vb = VarlenBatch(batch.cu_seqlens, batch.max_seqlen)
+    n = batch.n_seqs                                                      # flex reads cu_seqlens too: its length bucketed
+    vb = VarlenBatch(torch.cat([batch.cu_seqlens, batch.cu_seqlens[-1:].expand(bucket_tokens(n + 1, steps, 16) - n - 1)]), batch.max_seqlen)
     for w in windows: block_mask_for(vb, total, *(w if isinstance(w, tuple) else (w,)))
     return vb
 
@@ -73,16 +74,19 @@ def compile_model(model,                      # a ModernBertModel or a task mode
                   steps:int=8,                # bucket sizes per power of two: more means less padding, more compiles
                   mode:str|None=None,         # torch.compile mode, e.g. 'max-autotune-no-cudagraphs'
                   compile_layers:bool=True,   # False: only bucket (for checking, or where compiling doesn't pay)
+                  backend:str='inductor',     # torch.compile backend; 'aot_eager' traces and splits the graphs, builds no kernels
                  ):
-    "Compile the layer stack (one graph per layer kind, no graph breaks) and bucket the token count; returns `model`."
+    "Compile the layer stack, returns `model`: flex or flash in one graph per layer kind, tokens bucketed; eager or sdpa (CPU) around attention."
     enc = encoder_of(model)
-    if enc.config.attn_impl is not None and enc.config.attn_impl not in COMPILABLE:
-        raise ValueError(f"a compiled model runs attention with attn_impl 'flex' or 'flash' (static shapes); "
-                         f"got attn_impl={enc.config.attn_impl!r}: set model.config.attn_impl='flex', or leave it None")
-    buckets = TokenBuckets(steps)
+    buckets = TokenBuckets(steps)                                          # checks steps
     raise_dynamo_recompile_limit_globally(64)
+    impl = enc.config.attn_impl or default_attn_impl(next(enc.parameters()).device)
+    if impl not in COMPILABLE:                                             # eager, sdpa: attention between the graphs
+        if compile_layers:
+            for layer in enc.layers: layer.compile(dynamic=True, mode=mode, backend=backend)
+        return model
     if compile_layers:
-        for layer in enc.layers: layer.compile(fullgraph=True, dynamic=False, mode=mode)
+        for layer in enc.layers: layer.compile(fullgraph=True, dynamic=False, mode=mode, backend=backend)
     enc.bucketing = buckets
     return model
 

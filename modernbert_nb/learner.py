@@ -145,7 +145,7 @@ class Learner:
         self.rank, self.world_size = rank_world()
         if compile:    # imported here: a Learner that doesn't compile needs none of the compile stack (flex, flash)
             from modernbert_nb.compile import compile_model
-            compile_model(model)                       # in place: layer graphs, bucketed token counts
+            compile_model(model)                       # in place: layer graphs (GPU: token counts bucketed; CPU: around sdpa)
         fwd, self.ddp = model, dist.is_available() and dist.is_initialized()
         if self.ddp:   # gradients averaged over ranks in backward
             fwd = nn.parallel.DistributedDataParallel(fwd, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
