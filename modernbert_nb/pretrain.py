@@ -166,19 +166,25 @@ class TimeLimitCB(Callback):
     order = 35
     def __init__(self, seconds:float, folder, decay:float=0.):
         self.seconds, self.folder, self.decay, self.stopped_early = seconds, folder, decay, False
-    def before_fit(self, learn): self.t0, self.step0 = time.perf_counter(), learn.step
+    warm = 2   # the first steps carry one-time costs (compiling the model, first allocations): the pace is taken after them
+    def before_fit(self, learn):
+        self.t0, self.step0, self.max0, self.sched0, self.mark = time.perf_counter(), learn.step, learn.max_steps, learn.schedule, None
     def elapsed(self, learn) -> float:
         "Seconds since fit began, the largest over ranks (so every rank takes the same decisions)."
         t = torch.tensor([time.perf_counter() - self.t0], dtype=torch.float64, device=learn.device)
         if learn.world_size > 1: torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MAX)
         return t.item()
     def before_batch(self, learn):
-        done = learn.step - self.step0
-        if done < 2: return                                                             # a pace needs two steps
-        fits = learn.step + int(done * (self.seconds / self.elapsed(learn) - 1))      # steps at the end, at this pace
-        if fits < learn.max_steps:
+        done, t = learn.step - self.step0, self.elapsed(learn)
+        if done == self.warm: self.mark = (t, learn.step)
+        if self.mark is None or learn.step < self.mark[1] + 2: return                  # a pace needs two warm steps
+        pace = (t - self.mark[0]) / (learn.step - self.mark[1])                        # seconds per step since the warm-up
+        fits = min(self.max0, learn.step + int((self.seconds - t) / pace))             # steps at the end, at this pace
+        s = learn.schedule
+        decaying = getattr(s, 'total', None) and learn.step >= s.total - s.decay
+        if fits < learn.max_steps or (fits > learn.max_steps and not decaying):      # a slow spell passed: grow back, before the decay
             learn.max_steps = max(learn.step + 1, fits)
-            if getattr(learn.schedule, 'total', None): learn.schedule = self.shrunk(learn.schedule, learn.max_steps)
+            if getattr(self.sched0, 'total', None): learn.schedule = self.shrunk(self.sched0, learn.max_steps)
     def shrunk(self, s:WSDSchedule, total:int) -> WSDSchedule:
         "`s` ending at `total` with the last `decay` share decaying; a warmup longer than what is left before the decay ends early."
         decay = round(self.decay * total)
