@@ -13,10 +13,10 @@ from .config import ModernBertConfig, ATTN_IMPLS
 from .rope import apply_rope, position_ids_from_cu_seqlens, doc_ids
 
 # %% auto #0
-__all__ = ['LOCAL_BLOCK', 'ATTENTION_BACKENDS', 'BLOCKED_MIN_LEN', 'window_mask', 'local_attention_blocked', 'local_blocks_mask',
-           'local_attention_flat', 'VarlenBatch', 'register_attention', 'get_attention', 'default_attn_impl',
-           'eager_attention', 'sdpa_padded', 'sdpa_per_document', 'sdpa_attention', 'ModernBertAttention',
-           'set_attention_options']
+__all__ = ['LOCAL_BLOCK', 'CPU_SHAPE_BUCKET', 'ATTENTION_BACKENDS', 'BLOCKED_MIN_LEN', 'window_mask', 'local_attention_blocked',
+           'local_blocks_mask', 'local_attention_flat', 'VarlenBatch', 'cpu_shape_bucket', 'bucket_mask',
+           'register_attention', 'get_attention', 'default_attn_impl', 'eager_attention', 'sdpa_padded',
+           'sdpa_per_document', 'sdpa_attention', 'ModernBertAttention', 'set_attention_options']
 
 # %% ../nbs/03_attention.ipynb #eafccdc6
 def window_mask(L:int, window:int|None=None, device=None) -> torch.Tensor:
@@ -146,6 +146,20 @@ class VarlenBatch:
             return m
         return self.cached(('mask', window), make)
 
+# %% ../nbs/03_attention.ipynb #394d83bb
+CPU_SHAPE_BUCKET = 32   # reduced precision on a CPU: pad lengths to a multiple of this (0: never)
+
+def cpu_shape_bucket(x:torch.Tensor) -> int:
+    "The multiple to pad lengths to where `x` meets reduced-precision CPU kernels (built per shape), else 0."
+    reduced = x.dtype in (torch.bfloat16, torch.float16) or torch.is_autocast_enabled('cpu')
+    return CPU_SHAPE_BUCKET if x.device.type == 'cpu' and reduced else 0
+
+def bucket_mask(L:int, P:int, window:int|None, device=None) -> torch.Tensor:
+    "(P, P) bool for one document of `L` tokens padded to `P`: real keys (within the window); padding queries see all."
+    i = torch.arange(P, device=device)
+    return (window_mask(P, window, device) & (i < L)[None, :]) | (i >= L)[:, None]
+
+
 # %% ../nbs/03_attention.ipynb #c1adbb4e
 ATTENTION_BACKENDS = {}
 _BACKEND_MODULES = {'flex': 'modernbert_nb.flex', 'flash': 'modernbert_nb.flash'}
@@ -213,13 +227,18 @@ def sdpa_per_document(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_
     # split and cat, not slices written into one output: their backward is a cat too, where each slice's backward
     # would fill a zero tensor of the whole batch (about a fifth of a CPU training step at `tiny`'s size)
     sizes = [e - s for s, e in zip(bounds[:-1], bounds[1:])] + [q.shape[0] - bounds[-1]]  # + rows past the last document
+    bucket = cpu_shape_bucket(q)      # bf16 on a CPU: lengths padded to a few shapes (see "A few shapes" below)
     outs = []
     for qd, kd, vd in zip(*(t.split(sizes) for t in (q, k, v))):
         L = qd.shape[0]
         if len(outs) == len(sizes) - 1 or L == 0: outs.append(torch.zeros_like(qd)); continue   # no document: zeros
-        m = band[:L, :L] if band is not None and window + 1 < L < BLOCKED_MIN_LEN else None
-        qd, kd, vd = (t.transpose(0, 1)[None] for t in (qd, kd, vd))                     # (1, H, L, hd)
-        outs.append(_sdpa_one(qd, kd, vd, window, dropout_p, scale, m)[0].transpose(0, 1))  # (L, H, hd)
+        m, P = band[:L, :L] if band is not None and window + 1 < L < BLOCKED_MIN_LEN else None, L
+        if bucket and L % bucket and (window is None or L + (-L % bucket) < BLOCKED_MIN_LEN):
+            P = L + (-L % bucket)
+            m = batch.cached(('bucket_mask', window, L), lambda: bucket_mask(L, P, window, q.device))
+            qd, kd, vd = (F.pad(t, (0, 0, 0, 0, 0, P - L)) for t in (qd, kd, vd))       # (P, H, hd), zeros past L
+        qd, kd, vd = (t.transpose(0, 1)[None] for t in (qd, kd, vd))                     # (1, H, P, hd)
+        outs.append(_sdpa_one(qd, kd, vd, window, dropout_p, scale, m)[0].transpose(0, 1)[:L])  # (L, H, hd)
     return torch.cat(outs)                                                               # (total, H, hd)
 
 @register_attention('sdpa')

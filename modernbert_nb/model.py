@@ -13,7 +13,7 @@ import torch, torch.nn.functional as F
 from torch import nn
 from .config import ModernBertConfig, IGNORE_INDEX
 from .rope import RotaryEmbedding
-from .attention import ModernBertAttention, VarlenBatch, default_attn_impl
+from .attention import ModernBertAttention, VarlenBatch, default_attn_impl, cpu_shape_bucket
 from .unpadding import unpad_input, pad_output
 from .mlp import ModernBertMLP, get_activation
 
@@ -380,7 +380,10 @@ class ModernBertForMaskedLM(ModernBertPreTrainedModel):
         if sparse:
             keep = labels != ignore
             h, labels = h[keep], labels[keep]                                               # (n_labelled, D), (n_labelled,)
+            n, b = h.shape[0], cpu_shape_bucket(h)      # bf16 on a CPU: a few row counts, not one per batch (03_attention)
+            if b and n % b: h = F.pad(h, (0, 0, 0, -n % b))                                # zero rows, dropped below
         logits = self.decoder(self.head(h))                                                 # (n_labelled or total, V)
+        if sparse: logits = logits[:n]
         loss = None if labels is None else masked_lm_loss(logits, labels, ignore)
         return MaskedLMOutput(loss, logits if sparse else self.model.repad(logits, indices, shape),
                               self.model.repad(states, indices, shape))
