@@ -227,7 +227,7 @@ def sdpa_per_document(q, k, v, batch:VarlenBatch, window:int|None=None, dropout_
     # split and cat, not slices written into one output: their backward is a cat too, where each slice's backward
     # would fill a zero tensor of the whole batch (about a fifth of a CPU training step at `tiny`'s size)
     sizes = [e - s for s, e in zip(bounds[:-1], bounds[1:])] + [q.shape[0] - bounds[-1]]  # + rows past the last document
-    bucket = cpu_shape_bucket(q)      # bf16 on a CPU: lengths padded to a few shapes (see "A few shapes" below)
+    bucket = cpu_shape_bucket(q)      # bf16 on a CPU: lengths padded to a few shapes ("A few shapes", above)
     outs = []
     for qd, kd, vd in zip(*(t.split(sizes) for t in (q, k, v))):
         L = qd.shape[0]
