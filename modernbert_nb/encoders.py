@@ -1,4 +1,4 @@
-"""A single-vector (DPR) and a multi-vector (ColBERT) encoder on `ModernBertModel`, trained with in-batch negatives through the `Learner`, saved as sentence-transformers folders, and why our briefly pretrained model retrieves worse than a random one.
+"""A single-vector (DPR) and a multi-vector (ColBERT) encoder on `ModernBertModel`, trained with in-batch negatives through the `Learner`, saved as sentence-transformers folders, and how much MLM pretraining it takes before a pretrained start retrieves better than a random one.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/encoders.html.md"""
 
