@@ -1,4 +1,4 @@
-"""Texts and text pairs to ModernBERT's templates, labelled batches, `ClassificationTask` on the `Learner`, metrics from all validation predictions, `finetune_classifier`, a pretrained-versus-random comparison on the two offline tasks, and GLUE by name.
+"""Texts and text pairs to ModernBERT's templates, labelled batches, `ClassificationTask` on the `Learner`, metrics from all validation predictions, `finetune_classifier`, a pretrained-versus-random comparison on the two offline tasks (the pair task also with a bi-encoder), and GLUE by name.
 
 Docs: https://modernbert-nb.github.io/modernbert_nb/classify.html.md"""
 
