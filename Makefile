@@ -71,7 +71,8 @@ ablation: setup
 	OMP_NUM_THREADS=1 RAYON_NUM_THREADS=2 HF_HUB_OFFLINE=1 $(PY) tools/run_nb.py nbs/12_ablation.ipynb --flags slow
 
 # Fine-tune the newest `make pretrain` model on the built-in code-search task (2 CPU cores, a few minutes).
-FINETUNE_MODEL ?= $(lastword $(sort $(wildcard runs/tiny-*/model)))
+# FINETUNE_MODEL: the newest finished make pretrain run (by the time its weights were written), unless given
+FINETUNE_MODEL ?= $(patsubst %/model.safetensors,%,$(firstword $(shell ls -t runs/tiny-*/model/model.safetensors 2>/dev/null)))
 FINETUNE_OUT ?= runs/finetune-$(shell date +%Y%m%d-%H%M%S)
 finetune: setup
 	@test -n "$(FINETUNE_MODEL)" || { echo "no pretrained model in runs/tiny-*/model: run 'make pretrain' first, or pass FINETUNE_MODEL=DIR"; exit 1; }

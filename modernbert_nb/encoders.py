@@ -364,7 +364,7 @@ def evaluate_retrieval(enc:DenseEncoder|ColBERTEncoder, # the encoder to rank wi
 
 def finetune_retrieval(model_dir:str, # a model folder with its tokenizer: ours, transformers', or a sentence-transformers one
                        train, # (query, document) tuples, or a Dataset with 'query' and 'document' columns
-                       out:str, # folder to write: the client's format (sentence-transformers) and metrics.json
+                       out:str, # folder to write: the client's format (sentence-transformers or PyLate), metrics.json and metrics.jsonl
                        kind:str='dpr', # 'dpr' (one vector, `DenseEncoder`) or 'colbert' (`ColBERTEncoder`)
                        steps:int=100, # optimizer steps
                        batch_size:int=16, # pairs per step: batch_size - 1 in-batch negatives each
@@ -377,21 +377,25 @@ def finetune_retrieval(model_dir:str, # a model folder with its tokenizer: ours,
                        query_length:int=64, # longest query in tokens
                        progress:bool=False, # a printed line every tenth of the run
                       ) -> dict:
-    "Fine-tune a retrieval encoder with in-batch negatives; write it and metrics.json to `out`; return the metrics."
+    "Fine-tune a retrieval encoder with in-batch negatives; write it, metrics.json and metrics.jsonl (each step, then the validation) to `out`; return the metrics."
     if kind not in KINDS: raise ValueError(f"unknown kind {kind!r}: allowed are {KINDS}")
     if not (isinstance(steps, int) and steps >= 1): raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    from modernbert_nb.learner import Learner, ProgressCB
+    from modernbert_nb.learner import Learner, ProgressCB, MetricsCB
     from modernbert_nb.optim import WSDSchedule
     t0 = time.perf_counter()
     if kind == 'dpr': enc, task = DenseEncoder.from_pretrained(model_dir, pooling, max_length=max_length), DenseTask(temperature or 0.05)
     else: enc, task = ColBERTEncoder.from_pretrained(model_dir, max_length=max_length, seed=seed), ColBERTTask(temperature or 1.0)
     data = PairBatches(train, with_length(enc.tok, query_length), enc.tok, batch_size, seed)
+    log = Path(out)/'metrics.jsonl'
+    log.unlink(missing_ok=True)                                                     # a new run's log, not appended to an old one
     learn = Learner(enc, data, lr=lr, task=task, schedule=WSDSchedule(max(1, steps // 10), steps, steps // 2),
-                    cbs=[ProgressCB(bar=False)] if progress else [])
+                    cbs=[MetricsCB(log)] + ([ProgressCB(bar=False)] if progress else []))
     learn.fit(steps)
     m = dict(kind=kind, steps=steps, batch_size=batch_size, lr=lr, temperature=task.temperature, seed=seed,
              train_pairs=len(data.pairs), final_loss=learn.loss, train_s=round(time.perf_counter() - t0, 1))
-    if valid is not None: m.update({f'valid_{k}': v for k, v in evaluate_retrieval(enc.cpu(), valid).items()}, valid_pairs=len(valid))
+    if valid is not None:
+        m.update({f'valid_{k}': v for k, v in evaluate_retrieval(enc.cpu(), valid).items()}, valid_pairs=len(valid))
+        with open(log, 'a') as f: f.write(json.dumps({'step': steps, **{k: v for k, v in m.items() if k.startswith('valid_') and k != 'valid_pairs'}}) + '\n')
     enc.cpu().save(out)
     _json(Path(out)/'metrics.json', m)
     return m
